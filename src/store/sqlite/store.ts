@@ -1,0 +1,301 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { and, asc, between, eq, inArray, ne } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { AppError } from '../../errors.ts';
+import type { Household } from '../../households/household.ts';
+import type { Photo, PhotoType } from '../../photos/photo.ts';
+import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
+import { DEFAULT_LIMITS, type Room, type RoomLimits } from '../../rooms/room.ts';
+import type { Page, Store } from '../store.ts';
+import * as schema from './schema.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+
+type Db = BetterSQLite3Database<typeof schema>;
+type RoomRow = typeof schema.rooms.$inferSelect;
+
+/**
+ * Opens (creating if needed) the SQLite database at `file:PATH` (`file::memory:` for tests) and
+ * brings its schema up to date before anything else touches it.
+ */
+export function openSqliteStore(databaseUrl: string): Store {
+  const file = databaseUrl.replace(/^file:/, '');
+  const memory = file === ':memory:' || file === '';
+  if (!memory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(memory ? ':memory:' : file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before anyone hears "ok", power loss included.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return new SqliteStore(sqlite, db);
+}
+
+/** better-sqlite3 reports constraint violations with these codes. */
+function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+class SqliteStore implements Store {
+  readonly dialect = 'sqlite';
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly db: Db,
+  ) {}
+
+  // Queries run synchronously inside; the async signatures are the interface's, shared with PostgreSQL.
+
+  households: Store['households'] = {
+    create: async (input) => {
+      const now = new Date();
+      return this.db
+        .insert(schema.households)
+        .values({
+          name: input.name,
+          village: input.village ?? null,
+          phone: input.phone ?? null,
+          povertyStatus: input.povertyStatus ?? 'none',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+    },
+    list: async ({ limit, offset }) =>
+      this.db.select().from(schema.households).orderBy(asc(schema.households.id)).limit(limit).offset(offset).all(),
+    get: async (id) => this.db.select().from(schema.households).where(eq(schema.households.id, id)).get(),
+    update: async (id, patch) => {
+      const row = this.db
+        .update(schema.households)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(schema.households.id, id))
+        .returning()
+        .get();
+      if (!row) throw new AppError('HOUSEHOLD_NOT_FOUND', String(id));
+      return row as Household;
+    },
+    remove: async (id) => {
+      try {
+        const gone = this.db.delete(schema.households).where(eq(schema.households.id, id)).returning().get();
+        if (!gone) throw new AppError('HOUSEHOLD_NOT_FOUND', String(id));
+      } catch (err) {
+        if (isForeignKeyViolation(err)) throw new AppError('HOUSEHOLD_IN_USE', String(id));
+        throw err;
+      }
+    },
+  };
+
+  products: Store['products'] = {
+    create: async (input) => {
+      const id = this.db.transaction((tx) => {
+        this.assertCodeFree(tx, input.code);
+        this.assertHouseholdsExist(tx, input.sources);
+        const now = new Date();
+        const { id } = tx
+          .insert(schema.products)
+          .values({
+            code: input.code,
+            name: input.name,
+            unit: input.unit,
+            priceFen: input.priceFen,
+            stock: input.stock,
+            story: input.story ?? null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: schema.products.id })
+          .get();
+        this.writeSources(tx, id, input.sources);
+        return id;
+      });
+      return this.loadProduct(id)!;
+    },
+    list: async (page) => this.loadProducts(0, Number.MAX_SAFE_INTEGER, page),
+    get: async (id) => this.loadProduct(id),
+    getByCode: async (code) => {
+      const row = this.db.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.code, code)).get();
+      return row ? this.loadProduct(row.id) : undefined;
+    },
+    update: async (id, patch) => {
+      this.db.transaction((tx) => {
+        const { sources, ...fields } = patch;
+        if (fields.code !== undefined) this.assertCodeFree(tx, fields.code, id);
+        if (sources) this.assertHouseholdsExist(tx, sources);
+        const row = tx
+          .update(schema.products)
+          .set({ ...fields, updatedAt: new Date() })
+          .where(eq(schema.products.id, id))
+          .returning({ id: schema.products.id })
+          .get();
+        if (!row) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+        if (sources) {
+          tx.delete(schema.productSources).where(eq(schema.productSources.productId, id)).run();
+          this.writeSources(tx, id, sources);
+        }
+      });
+      return this.loadProduct(id)!;
+    },
+    remove: async (id) => {
+      try {
+        this.db.transaction((tx) => {
+          const gone = tx.delete(schema.products).where(eq(schema.products.id, id)).returning().get();
+          if (!gone) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+          if (gone.photoId) this.dropPhotoIfUnused(tx, gone.photoId);
+        });
+      } catch (err) {
+        if (isForeignKeyViolation(err)) throw new AppError('PRODUCT_IN_USE', String(id));
+        throw err;
+      }
+    },
+    setPhoto: async (id, photo) => {
+      this.db.transaction((tx) => {
+        const before = tx.select({ photoId: schema.products.photoId }).from(schema.products).where(eq(schema.products.id, id)).get();
+        if (!before) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+        if (photo) tx.insert(schema.photos).values(photo).onConflictDoNothing().run();
+        tx.update(schema.products)
+          .set({ photoId: photo?.id ?? null, updatedAt: new Date() })
+          .where(eq(schema.products.id, id))
+          .run();
+        if (before.photoId && before.photoId !== photo?.id) this.dropPhotoIfUnused(tx, before.photoId);
+      });
+      return this.loadProduct(id)!;
+    },
+  };
+
+  photos: Store['photos'] = {
+    get: async (id) => {
+      const row = this.db.select().from(schema.photos).where(eq(schema.photos.id, id)).get();
+      return row ? ({ ...row, mime: row.mime as PhotoType } satisfies Photo) : undefined;
+    },
+  };
+
+  rooms: Store['rooms'] = {
+    create: async (input) => {
+      const now = new Date();
+      const row = this.db
+        .insert(schema.rooms)
+        .values({
+          name: input.name,
+          platform: input.platform,
+          config: input.config ?? {},
+          platformFeeRate: input.platformFeeRate ?? 0,
+          commissionRate: input.commissionRate ?? 0,
+          qa: input.qa ?? false,
+          overlayToken: input.overlayToken,
+          limits: { ...input.limits },
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      return toRoom(row);
+    },
+    list: async ({ limit, offset }) =>
+      this.db.select().from(schema.rooms).orderBy(asc(schema.rooms.id)).limit(limit).offset(offset).all().map(toRoom),
+    get: async (id) => {
+      const row = this.db.select().from(schema.rooms).where(eq(schema.rooms.id, id)).get();
+      return row ? toRoom(row) : undefined;
+    },
+    update: async (id, patch) => {
+      const { limits, ...fields } = patch;
+      const row = this.db
+        .update(schema.rooms)
+        .set({ ...fields, ...(limits ? { limits: { ...limits } } : {}), updatedAt: new Date() })
+        .where(eq(schema.rooms.id, id))
+        .returning()
+        .get();
+      if (!row) throw new AppError('ROOM_NOT_FOUND', String(id));
+      return toRoom(row);
+    },
+  };
+
+  settings: Store['settings'] = {
+    get: async (key) => this.db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()?.value,
+    setIfAbsent: async (key, value) => {
+      this.db.insert(schema.settings).values({ key, value }).onConflictDoNothing().run();
+      return this.db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()!.value;
+    },
+  };
+
+  async close(): Promise<void> {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+
+  private assertCodeFree(tx: Pick<Db, 'select'>, code: string, exceptId?: number): void {
+    const clash = tx
+      .select({ id: schema.products.id })
+      .from(schema.products)
+      .where(exceptId === undefined ? eq(schema.products.code, code) : and(eq(schema.products.code, code), ne(schema.products.id, exceptId)))
+      .get();
+    if (clash) throw new AppError('PRODUCT_CODE_TAKEN', code);
+  }
+
+  private assertHouseholdsExist(tx: Pick<Db, 'select'>, sources: readonly ProductSource[]): void {
+    const ids = sources.map((s) => s.householdId);
+    const found = new Set(
+      tx
+        .select({ id: schema.households.id })
+        .from(schema.households)
+        .where(inArray(schema.households.id, ids))
+        .all()
+        .map((r) => r.id),
+    );
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw new AppError('SOURCE_HOUSEHOLD_UNKNOWN', missing.join(', '));
+  }
+
+  private writeSources(tx: Pick<Db, 'insert'>, productId: number, sources: readonly ProductSource[]): void {
+    tx.insert(schema.productSources)
+      .values(sources.map((s, position) => ({ productId, householdId: s.householdId, share: s.share, position })))
+      .run();
+  }
+
+  private dropPhotoIfUnused(tx: Pick<Db, 'select' | 'delete'>, photoId: string): void {
+    const used = tx.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.photoId, photoId)).get();
+    if (!used) tx.delete(schema.photos).where(eq(schema.photos.id, photoId)).run();
+  }
+
+  /** Products with ids in [from, to] (a page, or a single product) and their sources, by id. */
+  private loadProducts(from: number, to: number, page?: Page): Product[] {
+    const inRange = between(schema.products.id, from, to);
+    let query = this.db.select().from(schema.products).where(inRange).orderBy(asc(schema.products.id)).$dynamic();
+    if (page) query = query.limit(page.limit).offset(page.offset);
+    const rows = query.all();
+    if (rows.length === 0) return [];
+    const sources = this.db
+      .select({
+        productId: schema.productSources.productId,
+        householdId: schema.productSources.householdId,
+        share: schema.productSources.share,
+        householdName: schema.households.name,
+        povertyStatus: schema.households.povertyStatus,
+      })
+      .from(schema.productSources)
+      .innerJoin(schema.households, eq(schema.households.id, schema.productSources.householdId))
+      .where(between(schema.productSources.productId, rows[0]!.id, rows.at(-1)!.id))
+      .orderBy(asc(schema.productSources.productId), asc(schema.productSources.position))
+      .all();
+    const byProduct = new Map<number, ProductSourceView[]>();
+    for (const { productId, ...source } of sources) {
+      const list = byProduct.get(productId) ?? [];
+      list.push(source);
+      byProduct.set(productId, list);
+    }
+    return rows.map((row) => ({ ...row, sources: byProduct.get(row.id) ?? [] }));
+  }
+
+  private loadProduct(id: number): Product | undefined {
+    return this.loadProducts(id, id)[0];
+  }
+}
+
+function toRoom(row: RoomRow): Room {
+  return { ...row, limits: { ...DEFAULT_LIMITS, ...(row.limits as Partial<RoomLimits>) } };
+}
