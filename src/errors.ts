@@ -1,0 +1,53 @@
+/**
+ * Every error a client can see, declared once: a stable code (tests and clients match on it), an
+ * HTTP status, and a message in Chinese first and English second. Responses carry
+ * `{ error: { code, message, messageZh } }`; `message` is the English line.
+ */
+const catalogue = {
+  AUTH_REQUIRED: [401, '需要管理令牌', 'Authorization: Bearer <admin token> is required'],
+  AUTH_INVALID: [401, '管理令牌无效', 'the admin token is not valid'],
+  VALIDATION_FAILED: [400, '请求内容不合格', 'the request is not valid'],
+  MALFORMED_JSON: [400, '请求不是合法的 JSON', 'the body is not valid JSON'],
+  INVALID_UTF8: [400, '请求含有无效的 UTF-8 文字', 'the body is not valid UTF-8 text'],
+  UNSUPPORTED_MEDIA_TYPE: [415, '不支持的内容类型', 'unsupported content type'],
+  BODY_TOO_LARGE: [413, '请求内容太大', 'the request body is too large'],
+  NOT_FOUND: [404, '没有这个地址', 'no such route'],
+  HOUSEHOLD_NOT_FOUND: [404, '农户不存在', 'no such household'],
+  HOUSEHOLD_IN_USE: [409, '农户仍是商品的供货户，不能删除', 'the household still supplies products or has sales'],
+  SOURCE_HOUSEHOLD_UNKNOWN: [422, '供货农户不存在', 'a source household does not exist'],
+  SOURCE_DUPLICATE: [422, '同一农户在供货来源中出现了两次', 'a household appears twice in the sources'],
+  PRODUCT_NOT_FOUND: [404, '商品不存在', 'no such product'],
+  PRODUCT_CODE_TAKEN: [409, '商品编码已被占用', 'the product code is already taken'],
+  PRODUCT_CODE_INVALID: [400, '商品编码只能是字母开头加数字，如 3、12、A1', 'a product code is up to 4 letters then 1–6 digits, like 3, 12, A1'],
+  PRODUCT_IN_USE: [409, '商品已有订单，不能删除', 'the product has orders and cannot be deleted'],
+  PHOTO_MISSING: [400, '请上传一张图片', 'upload one image file'],
+  PHOTO_TOO_LARGE: [413, '图片太大', 'the photo is too large'],
+  PHOTO_UNSUPPORTED_TYPE: [415, '只支持 JPEG、PNG、WebP、GIF 图片', 'only JPEG, PNG, WebP and GIF photos are accepted'],
+  PHOTO_NOT_FOUND: [404, '图片不存在', 'no such photo'],
+  ROOM_NOT_FOUND: [404, '直播间不存在', 'no such room'],
+  ROOM_RATES_INVALID: [422, '平台费率与佣金率之和不能超过 1', 'platform fee rate plus commission rate cannot exceed 1'],
+  INTERNAL: [500, '服务器内部错误', 'internal server error'],
+  SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
+} as const satisfies Record<string, readonly [number, string, string]>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly messageZh: string;
+
+  /** `detail` names what was wrong (a field, a code); it is appended to both languages. */
+  constructor(code: ErrorCode, detail?: string) {
+    const [status, zh, en] = catalogue[code];
+    super(detail ? `${en}: ${detail}` : en);
+    this.name = 'AppError';
+    this.code = code;
+    this.statusCode = status;
+    this.messageZh = detail ? `${zh}：${detail}` : zh;
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message, messageZh: this.messageZh } };
+  }
+}
