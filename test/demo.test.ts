@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.ts';
+import { buildTestApp, call, tempDir } from './helper.ts';
+
+let app: App | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+const counts = async (a: App) => ({
+  households: (await call(a, 'GET', '/api/households')).body.length,
+  products: (await call(a, 'GET', '/api/products')).body.length,
+  rooms: (await call(a, 'GET', '/api/rooms')).body.length,
+});
+
+describe('demo seed', () => {
+  it('seeds a Guizhou cooperative with lifted and monitored households, pooled products and a simulator room', async () => {
+    app = await buildTestApp({ demo: true });
+    expect(app.demoSeeded).toBe(true);
+    const households = (await call(app, 'GET', '/api/households')).body;
+    const statuses = new Set(households.map((h: { povertyStatus: string }) => h.povertyStatus));
+    expect(statuses).toEqual(new Set(['none', 'lifted', 'monitored']));
+    expect(households.every((h: { village: string }) => h.village.startsWith('贵州省'))).toBe(true);
+
+    const products = (await call(app, 'GET', '/api/products')).body;
+    expect(products.length).toBeGreaterThanOrEqual(3);
+    expect(products.filter((p: { sources: unknown[] }) => p.sources.length > 1).length).toBeGreaterThanOrEqual(3);
+    expect(products.every((p: { story: string }) => p.story.length > 10)).toBe(true);
+
+    const rooms = (await call(app, 'GET', '/api/rooms')).body;
+    expect(rooms.map((r: { platform: string }) => r.platform)).toContain('simulator');
+  });
+
+  it('is idempotent: a restart on the same database seeds nothing more', async () => {
+    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    app = await buildTestApp({ demo: true, databaseUrl });
+    const before = await counts(app);
+    await app.close();
+    app = await buildTestApp({ demo: true, databaseUrl });
+    expect(app.demoSeeded).toBe(false);
+    expect(await counts(app)).toEqual(before);
+  });
+
+  it('never seeds a database that already holds the cooperative’s own data', async () => {
+    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    app = await buildTestApp({ databaseUrl });
+    await call(app, 'POST', '/api/households', { name: '自家农户' });
+    await app.close();
+    app = await buildTestApp({ demo: true, databaseUrl });
+    expect(app.demoSeeded).toBe(false);
+    expect(await counts(app)).toEqual({ households: 1, products: 0, rooms: 0 });
+  });
+
+  it('seeds nothing with NONGBO_DEMO=0', async () => {
+    app = await buildTestApp({ demo: false });
+    expect(app.demoSeeded).toBe(false);
+    expect(await counts(app)).toEqual({ households: 0, products: 0, rooms: 0 });
+  });
+});

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { json, tempDir } from './helper.ts';
+
+const ROOT = path.join(import.meta.dirname, '..');
+
+interface Started {
+  proc: ChildProcess;
+  base: string;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs what `npm start` runs, in its own process, and waits for the `listening` log line. */
+function start(env: Record<string, string>): Promise<Started> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NONGBO_DEMO: '0', ADMIN_TOKEN: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening at (http:\/\/[\d.:]+)/.exec(output);
+      if (match && output.includes('Admin token')) resolve({ proc, base: match[1]!, output: () => output, exit });
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exit.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
+    setTimeout(() => reject(new Error(`no listening line within 60 s: ${output}`)), 60_000).unref();
+  });
+}
+
+let running: Started | undefined;
+afterEach(() => {
+  running?.proc.kill('SIGKILL');
+  running = undefined;
+});
+
+describe('npm start, as a process', () => {
+  it('seeds the demo, prints the admin token and overlay URLs, and serves the API with that token', async () => {
+    running = await start({ DATABASE_URL: `file:${path.join(tempDir(), 'nongbo.db')}`, NONGBO_DEMO: '1' });
+    const out = running.output();
+    const token = /Admin token:\s+(\S+)/.exec(out)?.[1];
+    expect(token).toMatch(/^[\w-]{32,}$/);
+    expect(out).toMatch(new RegExp(`${running.base}/overlays/product\\?room=\\d+&token=`));
+
+    expect(await fetch(`${running.base}/api/health`).then(json)).toEqual({ status: 'ok' });
+    expect((await fetch(`${running.base}/api/products`)).status).toBe(401);
+    const products = await fetch(`${running.base}/api/products`, { headers: { authorization: `Bearer ${token}` } }).then(json);
+    expect(products.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.skipIf(process.platform === 'win32')('exits 0 within 10 s of SIGTERM, and data written before it stays', async () => {
+    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    running = await start({ DATABASE_URL: databaseUrl, ADMIN_TOKEN: 'tok' });
+    const headers = { authorization: 'Bearer tok', 'content-type': 'application/json' };
+    const created = await fetch(`${running.base}/api/households`, { method: 'POST', headers, body: JSON.stringify({ name: '杨春燕' }) });
+    expect(created.status).toBe(201);
+
+    const t0 = Date.now();
+    running.proc.kill('SIGTERM');
+    const { code } = await running.exit;
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+
+    running = await start({ DATABASE_URL: databaseUrl, ADMIN_TOKEN: 'tok' });
+    const list = await fetch(`${running.base}/api/households`, { headers }).then(json);
+    expect(list.map((h: { name: string }) => h.name)).toEqual(['杨春燕']);
+    running.proc.kill('SIGINT');
+    expect((await running.exit).code).toBe(0);
+  });
+
+  it('hands out URLs on PUBLIC_URL', async () => {
+    running = await start({ DATABASE_URL: 'file::memory:', NONGBO_DEMO: '1', PUBLIC_URL: 'http://192.168.8.8:3000' });
+    expect(running.output()).toContain('http://192.168.8.8:3000/overlays/product?room=1&token=');
+  });
+
+  it('refuses a bad configuration with a clear message and exit code 1', async () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => proc.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain('PORT');
+  });
+});
