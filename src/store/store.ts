@@ -3,7 +3,10 @@
  * database sits underneath (embedded SQLite, or PostgreSQL in the scale-out mode) is the store's
  * business alone. Every method is async so both engines fit the same shape.
  */
+import type { LedgerEntry, TallyFilter, TallyRow } from '../attribution/ledger.ts';
+import type { MessageOutcome } from '../chat/message.ts';
 import type { Household, HouseholdInput } from '../households/household.ts';
+import type { Order, OrderLine, OrderOrigin, OrderStatus } from '../orders/order.ts';
 import type { Photo } from '../photos/photo.ts';
 import type { Product, ProductInput, ProductPatch } from '../products/product.ts';
 import type { Room, RoomLimits, RoomInput, RoomPatch } from '../rooms/room.ts';
@@ -24,8 +27,126 @@ export interface StoredRoomPatch extends Omit<RoomPatch, 'limits'> {
   overlayToken?: string;
 }
 
+/** A product as a claim needs it, read inside the transaction (locked where the engine locks rows). */
+export interface ClaimProduct {
+  id: number;
+  code: string;
+  name: string;
+  priceFen: number;
+  stock: number;
+  sources: { householdId: number; share: number }[];
+}
+
+export interface NewOrder {
+  roomId: number;
+  liveSessionId: number | null;
+  messageId: string | null;
+  chatUserId: number;
+  buyerName: string;
+  status: OrderStatus;
+  origin: OrderOrigin;
+  externalRef?: string | null;
+  holdExpiresAt: Date | null;
+  lines: { productId: number; code: string; name: string; qty: number; priceFen: number }[];
+  createdAt: Date;
+}
+
+/** An order with its line ids, as the ledger needs them. */
+export type StoredOrder = Omit<Order, 'lines'> & { chatUserId: number; buyerName: string; lines: (OrderLine & { id: number })[] };
+
+export interface Confirmation {
+  id: number;
+  roomId: number;
+  liveSessionId: number | null;
+  messageId: string;
+  chatUserId: number;
+  buyer: { platform: string; userId: string; name: string };
+  text: string;
+  suggestedCode: string | null;
+  suggestedQty: number;
+  reason: string;
+  sentAt: Date;
+  status: 'pending' | 'accepted' | 'rejected';
+  orderId: number | null;
+  createdAt: Date;
+  decidedAt: Date | null;
+}
+
+export interface OrderFilter extends Page {
+  roomId?: number;
+  householdId?: number;
+  status?: OrderStatus;
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * The operations a write transaction may use. Bodies of `Store.transact` await only these, never
+ * other I/O: the embedded engine batches many bodies into one commit and must not be interleaved.
+ */
+export interface Tx {
+  messageOutcome(roomId: number, messageId: string): Promise<MessageOutcome | undefined>;
+  saveMessage(m: {
+    roomId: number;
+    messageId: string;
+    chatUserId: number;
+    text: string;
+    sentAt: Date;
+    receivedAt: Date;
+    outcome: MessageOutcome;
+  }): Promise<void>;
+  /** Finds or creates the viewer, keeping their latest nickname; returns its id. */
+  chatUser(platform: string, platformUserId: string, displayName: string, now: Date): Promise<number>;
+  /** The room's open live session, started now if there is none. */
+  liveSession(roomId: number, now: Date): Promise<number>;
+  room(roomId: number): Promise<Room | undefined>;
+  productIdByCode(code: string): Promise<number | undefined>;
+  /** The product featured (讲解中) in the room at `at`, or null. */
+  featuredAt(roomId: number, at: Date): Promise<number | null>;
+  productForClaim(productId: number): Promise<ClaimProduct | undefined>;
+  /** Adds `delta` (negative to take) to the stock and returns the new stock; never below zero. */
+  adjustStock(productId: number, delta: number): Promise<number>;
+  openOrderCount(chatUserId: number, liveSessionId: number): Promise<number>;
+  insertOrder(order: NewOrder): Promise<StoredOrder>;
+  order(id: number): Promise<StoredOrder | undefined>;
+  updateOrder(id: number, change: { status: OrderStatus; holdExpiresAt: Date | null; updatedAt: Date }): Promise<StoredOrder>;
+  /** Shrinks a waitlisted order's line when part of it moves to a new held order. */
+  setLineQty(orderLineId: number, qty: number): Promise<void>;
+  /** Waitlisted orders for the product, first come first. */
+  waitlisted(productId: number, limit: number): Promise<StoredOrder[]>;
+  /** Held orders whose hold ran out at `now`. */
+  dueHolds(now: Date, limit: number): Promise<number[]>;
+  appendLedger(entries: readonly LedgerEntry[]): Promise<void>;
+  ledgerOf(orderId: number): Promise<LedgerEntry[]>;
+  insertConfirmation(c: Omit<Confirmation, 'id' | 'buyer' | 'status' | 'orderId' | 'decidedAt'> & { buyerName: string }): Promise<number>;
+  confirmation(id: number): Promise<Confirmation | undefined>;
+  decideConfirmation(id: number, decision: { status: 'accepted' | 'rejected'; orderId: number | null; decidedAt: Date }): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+
+  /**
+   * Runs `work` as one atomic unit, durably committed before the promise resolves; a thrown error
+   * rolls back everything it wrote. See `Tx` for what `work` may await.
+   */
+  transact<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+
+  orders: {
+    list(filter: OrderFilter): Promise<Order[]>;
+    get(id: number): Promise<Order | undefined>;
+  };
+
+  confirmations: {
+    list(filter: Page & { roomId?: number; status?: Confirmation['status'] }): Promise<Confirmation[]>;
+  };
+
+  features: {
+    record(roomId: number, productId: number | null, at: Date): Promise<void>;
+    current(roomId: number): Promise<{ productId: number | null; at: Date } | undefined>;
+  };
+
+  tallies(filter: TallyFilter): Promise<TallyRow[]>;
 
   households: {
     create(input: HouseholdInput): Promise<Household>;
@@ -43,6 +164,8 @@ export interface Store {
     list(page: Page): Promise<Product[]>;
     get(id: number): Promise<Product | undefined>;
     getByCode(code: string): Promise<Product | undefined>;
+    /** Every product code, for the order parser. */
+    codes(): Promise<string[]>;
     /** Replaces the sources when `patch.sources` is given. Throws as `create`, or PRODUCT_NOT_FOUND. */
     update(id: number, patch: ProductPatch): Promise<Product>;
     /** Throws PRODUCT_NOT_FOUND, or PRODUCT_IN_USE once it has orders. */
@@ -65,6 +188,7 @@ export interface Store {
 
   settings: {
     get(key: string): Promise<string | undefined>;
+    set(key: string, value: string): Promise<void>;
     /** Stores `value` unless the key is already set; returns what is stored either way. */
     setIfAbsent(key: string, value: string): Promise<string>;
   };

@@ -30,7 +30,7 @@ const ProductFields = {
 const ProductBody = Type.Object(ProductFields, { additionalProperties: false });
 const ProductPatch = Type.Partial(ProductBody, { additionalProperties: false, minProperties: 1 });
 
-const ProductView = Type.Object({
+export const ProductView = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
   name: Type.String(),
@@ -51,15 +51,21 @@ const ProductView = Type.Object({
   updatedAt: DateTime,
 });
 
+export const productView = (publicUrl: string, p: Product) => ({
+  ...p,
+  photoUrl: p.photoId ? `${publicUrl}/photos/${p.photoId}` : null,
+});
+
 /** Products with their source households, and their photos. */
 const products: FastifyPluginAsyncTypebox = async (app) => {
-  const { store } = app;
-  const view = (p: Product) => ({ ...p, photoUrl: p.photoId ? `${app.publicUrl()}/photos/${p.photoId}` : null });
+  const { store, catalog, orders } = app;
+  const view = (p: Product) => productView(app.publicUrl(), p);
 
   app.post('/api/products', { schema: { body: ProductBody, response: { 201: ProductView } } }, async (req, reply) => {
     const code = normalizeCode(req.body.code);
     checkSources(req.body.sources);
     const product = await store.products.create({ ...req.body, code });
+    catalog.invalidate();
     reply.code(201);
     return view(product);
   });
@@ -75,13 +81,19 @@ const products: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.patch('/api/products/:id', { schema: { params: IdParams, body: ProductPatch, response: { 200: ProductView } } }, async (req) => {
-    const { code, sources } = req.body;
+    const { code, sources, stock } = req.body;
     if (sources) checkSources(sources);
-    return view(await store.products.update(req.params.id, { ...req.body, ...(code !== undefined && { code: normalizeCode(code) }) }));
+    const updated = await store.products.update(req.params.id, { ...req.body, ...(code !== undefined && { code: normalizeCode(code) }) });
+    catalog.invalidate();
+    if (stock === undefined) return view(updated);
+    // More stock first serves the buyers waiting for it.
+    await orders.stockAdded(updated.id);
+    return view((await store.products.get(updated.id))!);
   });
 
   app.delete('/api/products/:id', { schema: { params: IdParams } }, async (req, reply) => {
     await store.products.remove(req.params.id);
+    catalog.invalidate();
     return reply.code(204).send();
   });
 

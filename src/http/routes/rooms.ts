@@ -3,7 +3,9 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { CONNECTION_STATES } from '../../rooms/runtime.ts';
 import { checkRates, DEFAULT_LIMITS, newOverlayToken, overlayUrls, PLATFORMS, type Room } from '../../rooms/room.ts';
-import { DateTime, IdParams, Name, PageQuery, StringEnum } from '../schemas.ts';
+import { normalizeCode } from '../../products/product.ts';
+import { DateTime, IdParams, Name, Nullable, PageQuery, StringEnum } from '../schemas.ts';
+import { ProductView, productView } from './products.ts';
 
 const Rate = Type.Number({ minimum: 0, maximum: 1 });
 
@@ -104,6 +106,47 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     const limits = req.body.limits ? { ...room.limits, ...req.body.limits } : undefined;
     return view(await store.rooms.update(room.id, { ...req.body, limits }));
   });
+
+  const featured = async (roomId: number) => {
+    const current = await store.features.current(roomId);
+    const product = current?.productId ? await store.products.get(current.productId) : undefined;
+    return { roomId, product: product ? productView(app.publicUrl(), product) : null, at: current?.at ?? null };
+  };
+  const Featured = Type.Object({ roomId: Type.Integer(), product: Nullable(ProductView), at: Nullable(DateTime) });
+
+  // The featured product (讲解中): `+1` and code-less orders mean the product featured at their own time.
+  app.post(
+    '/api/rooms/:id/feature',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 20 }))), productId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))) },
+          { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+        ),
+        response: { 200: Featured },
+      },
+    },
+    async (req) => {
+      const room = await load(req.params.id);
+      const { code, productId } = req.body;
+      const product =
+        typeof productId === 'number'
+          ? await store.products.get(productId)
+          : typeof code === 'string'
+            ? await store.products.getByCode(normalizeCode(code))
+            : null;
+      if (product === undefined) throw new AppError('PRODUCT_NOT_FOUND', String(productId ?? code));
+      const at = new Date();
+      await store.features.record(room.id, product?.id ?? null, at);
+      app.events.emit('feature', { roomId: room.id, productId: product?.id ?? null, at: at.toISOString() });
+      return featured(room.id);
+    },
+  );
+
+  app.get('/api/rooms/:id/feature', { schema: { params: IdParams, response: { 200: Featured } } }, async (req) =>
+    featured((await load(req.params.id)).id),
+  );
 
   // A leaked overlay URL is fixed by giving the room a new token; old OBS sources stop reading.
   app.post('/api/rooms/:id/overlay-token', { schema: { params: IdParams, response: { 200: RoomView } } }, async (req) => {

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { POVERTY_STATUSES } from '../../households/household.ts';
+import { ORDER_ORIGINS, ORDER_STATUSES } from '../../orders/order.ts';
 import { PLATFORMS } from '../../rooms/room.ts';
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -170,9 +171,12 @@ export const orders = sqliteTable(
     chatUserId: integer('chat_user_id')
       .notNull()
       .references(() => chatUsers.id),
-    status: text('status', {
-      enum: ['held', 'waitlisted', 'confirmed', 'shipped', 'completed', 'cancelled', 'expired'],
-    }).notNull(),
+    /** The nickname the buyer had when ordering, as exports show it. */
+    buyerName: text('buyer_name').notNull().default(''),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
+    origin: text('origin', { enum: ORDER_ORIGINS }).notNull().default('chat'),
+    /** The shop's own order number for imported orders: importing the same file twice adds nothing. */
+    externalRef: text('external_ref'),
     holdExpiresAt: ms('hold_expires_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -181,6 +185,7 @@ export const orders = sqliteTable(
     index('orders_room_created').on(t.roomId, t.createdAt),
     index('orders_status_expiry').on(t.status, t.holdExpiresAt),
     index('orders_buyer').on(t.chatUserId),
+    uniqueIndex('orders_external_ref').on(t.roomId, t.externalRef).where(sql`${t.externalRef} is not null`),
   ],
 );
 
@@ -194,8 +199,9 @@ export const orderLines = sqliteTable(
     productId: integer('product_id')
       .notNull()
       .references(() => products.id),
-    /** Code and price as they were when ordered. */
+    /** Code, name and price as they were when ordered. */
     code: text('code').notNull(),
+    name: text('name').notNull().default(''),
     qty: integer('qty').notNull(),
     priceFen: integer('price_fen').notNull(),
     grossFen: integer('gross_fen').notNull(),
@@ -244,6 +250,37 @@ export const ledgerEntries = sqliteTable(
     index('ledger_order').on(t.orderId),
     index('ledger_room').on(t.roomId, t.createdAt),
   ],
+);
+
+/**
+ * Messages that look like orders but break the grammar (`买三`, `买3号2份送到北京`): held for the
+ * streamer to accept (placing the order as of the message's time) or reject.
+ */
+export const confirmations = sqliteTable(
+  'confirmations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roomId: integer('room_id')
+      .notNull()
+      .references(() => rooms.id),
+    liveSessionId: integer('live_session_id').references(() => liveSessions.id),
+    messageId: text('message_id').notNull(),
+    chatUserId: integer('chat_user_id')
+      .notNull()
+      .references(() => chatUsers.id),
+    buyerName: text('buyer_name').notNull(),
+    text: text('text').notNull(),
+    /** null = the product featured at `sentAt`. */
+    suggestedCode: text('suggested_code'),
+    suggestedQty: integer('suggested_qty').notNull(),
+    reason: text('reason').notNull(),
+    sentAt: ms('sent_at').notNull(),
+    status: text('status', { enum: ['pending', 'accepted', 'rejected'] }).notNull(),
+    orderId: integer('order_id').references(() => orders.id),
+    createdAt: createdAt(),
+    decidedAt: ms('decided_at'),
+  },
+  (t) => [index('confirmations_room_status').on(t.roomId, t.status)],
 );
 
 /** The approved policy knowledge base (政策问答); ids are the imported ones. */

@@ -2,27 +2,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, between, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, ne } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { AppError } from '../../errors.ts';
 import type { Household } from '../../households/household.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
 import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
-import { DEFAULT_LIMITS, type Room, type RoomLimits } from '../../rooms/room.ts';
-import type { Page, Store } from '../store.ts';
+import type { Page, Store, Tx } from '../store.ts';
+import { listOrders, tallies } from './reports.ts';
+import { toRoom } from './rows.ts';
 import * as schema from './schema.ts';
+import { loadConfirmations, loadOrders, sqliteTx } from './tx.ts';
+import { WriteQueue } from './write-queue.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
 type Db = BetterSQLite3Database<typeof schema>;
-type RoomRow = typeof schema.rooms.$inferSelect;
 
 /**
  * Opens (creating if needed) the SQLite database at `file:PATH` (`file::memory:` for tests) and
  * brings its schema up to date before anything else touches it.
  */
-export function openSqliteStore(databaseUrl: string): Store {
+export function openSqliteStore(databaseUrl: string, onInterleave: (detail: string) => void = () => {}): Store {
   const file = databaseUrl.replace(/^file:/, '');
   const memory = file === ':memory:' || file === '';
   if (!memory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -34,7 +36,7 @@ export function openSqliteStore(databaseUrl: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
-  return new SqliteStore(sqlite, db);
+  return new SqliteStore(sqlite, db, onInterleave);
 }
 
 /** better-sqlite3 reports constraint violations with these codes. */
@@ -44,11 +46,48 @@ function isForeignKeyViolation(err: unknown): boolean {
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
+  private readonly writes: WriteQueue;
+  private readonly tx: Tx;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: Db,
-  ) {}
+    onInterleave: (detail: string) => void,
+  ) {
+    this.writes = new WriteQueue(sqlite, onInterleave);
+    this.tx = sqliteTx(db);
+  }
+
+  transact<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.writes.run(() => work(this.tx));
+  }
+
+  orders: Store['orders'] = {
+    list: async (filter) => listOrders(this.db, filter),
+    get: async (id) => loadOrders(this.db, [id])[0],
+  };
+
+  confirmations: Store['confirmations'] = {
+    list: async ({ roomId, status, limit, offset }) => {
+      const c = schema.confirmations;
+      return loadConfirmations(this.db, and(roomId === undefined ? undefined : eq(c.roomId, roomId), status ? eq(c.status, status) : undefined) as ReturnType<typeof eq>, limit, offset);
+    },
+  };
+
+  features: Store['features'] = {
+    record: async (roomId, productId, at) => {
+      this.db.insert(schema.featureLog).values({ roomId, productId, at }).run();
+    },
+    current: async (roomId) =>
+      this.db
+        .select({ productId: schema.featureLog.productId, at: schema.featureLog.at })
+        .from(schema.featureLog)
+        .where(eq(schema.featureLog.roomId, roomId))
+        .orderBy(desc(schema.featureLog.at), desc(schema.featureLog.id))
+        .get(),
+  };
+
+  tallies: Store['tallies'] = async (filter) => tallies(this.db, filter);
 
   // Queries run synchronously inside; the async signatures are the interface's, shared with PostgreSQL.
 
@@ -119,6 +158,7 @@ class SqliteStore implements Store {
     },
     list: async (page) => this.loadProducts(0, Number.MAX_SAFE_INTEGER, page),
     get: async (id) => this.loadProduct(id),
+    codes: async () => this.db.select({ code: schema.products.code }).from(schema.products).all().map((r) => r.code),
     getByCode: async (code) => {
       const row = this.db.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.code, code)).get();
       return row ? this.loadProduct(row.id) : undefined;
@@ -218,6 +258,9 @@ class SqliteStore implements Store {
 
   settings: Store['settings'] = {
     get: async (key) => this.db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()?.value,
+    set: async (key, value) => {
+      this.db.insert(schema.settings).values({ key, value }).onConflictDoUpdate({ target: schema.settings.key, set: { value } }).run();
+    },
     setIfAbsent: async (key, value) => {
       this.db.insert(schema.settings).values({ key, value }).onConflictDoNothing().run();
       return this.db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()!.value;
@@ -225,6 +268,7 @@ class SqliteStore implements Store {
   };
 
   async close(): Promise<void> {
+    await this.writes.drain();
     if (this.sqlite.open) this.sqlite.close();
   }
 
@@ -294,8 +338,4 @@ class SqliteStore implements Store {
   private loadProduct(id: number): Product | undefined {
     return this.loadProducts(id, id)[0];
   }
-}
-
-function toRoom(row: RoomRow): Room {
-  return { ...row, limits: { ...DEFAULT_LIMITS, ...(row.limits as Partial<RoomLimits>) } };
 }

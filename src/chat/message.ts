@@ -1,0 +1,54 @@
+import type { OrderOrigin, OrderStatus } from '../orders/order.ts';
+import type { OrderIntent } from '../orders/parser.ts';
+import type { Platform } from '../rooms/room.ts';
+
+/** One chat message, as every adapter normalizes it before the pipeline sees it. */
+export interface ChatMessage {
+  roomId: number;
+  platform: Platform;
+  /** The platform's message id (or one derived from it): the same id in the same room is processed once. */
+  messageId: string;
+  user: { id: string; name: string };
+  text: string;
+  /** When the viewer sent it; the featured product is looked up at this time. */
+  sentAt: Date;
+  receivedAt: Date;
+}
+
+export const REFUSALS = {
+  unknown_product: '没有这个商品编号',
+  no_featured_product: '现在没有讲解中的商品，请带上编号下单，如“买3号”',
+  qty_over_limit: '一次下单数量超过上限',
+  too_many_open_orders: '未付款的订单太多了，请先付款',
+  flooding: '下单太快了，请稍后再试',
+} as const;
+export type RefusalCode = keyof typeof REFUSALS;
+
+/** An order as the API and chat replies show it: times as ISO strings. */
+export interface OrderView {
+  id: number;
+  roomId: number;
+  liveSessionId: number | null;
+  messageId: string | null;
+  buyer: { platform: Platform; userId: string; name: string };
+  status: OrderStatus;
+  origin: OrderOrigin;
+  lines: { productId: number; code: string; name: string; qty: number; priceFen: number; grossFen: number }[];
+  holdExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * What a message caused, stored with it: replaying the same message id returns this again.
+ * `orders` lists every order created (a claim split into held and waitlisted parts makes two).
+ */
+export interface MessageOutcome {
+  accepted: true;
+  order?: OrderView;
+  orders?: OrderView[];
+  confirmation?: { id: number; suggestion: OrderIntent };
+  refusal?: { code: RefusalCode; message: string };
+  /** Text for the adapter to send back to the chat (order number, product, quantity). */
+  reply?: string;
+}

@@ -1,0 +1,19 @@
+import { EventEmitter } from 'node:events';
+import type { OrderView } from './chat/message.ts';
+
+/** What happened, for overlays and the control panel; emitted only after it is durably stored. */
+export interface EventMap {
+  order: [OrderView];
+  stock: [{ productId: number; stock: number }];
+  feature: [{ roomId: number; productId: number | null; at: string }];
+  confirmation: [{ roomId: number; id: number }];
+}
+
+export type Events = EventEmitter<EventMap>;
+
+export function createEvents(): Events {
+  const events = new EventEmitter<EventMap>();
+  // Every overlay connection may listen; the default warning at 10 listeners is noise here.
+  events.setMaxListeners(0);
+  return events;
+}

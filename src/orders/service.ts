@@ -1,0 +1,301 @@
+/**
+ * Orders with honest stock: a claim holds what stock covers and waitlists the rest, holds expire
+ * and give their stock back, released stock goes to the waitlist first come first served, and
+ * every claim and release is written to the attribution ledger in the same transaction.
+ */
+import { claimEntries, reversalEntries } from '../attribution/ledger.ts';
+import { REFUSALS, type ChatMessage, type MessageOutcome, type OrderView, type RefusalCode } from '../chat/message.ts';
+import { AppError } from '../errors.ts';
+import type { Events } from '../events.ts';
+import type { Room } from '../rooms/room.ts';
+import type { StoredOrder, Store, Tx } from '../store/store.ts';
+import { ackText } from './ack.ts';
+import { checkManualStep, releases, type Order, type OrderOrigin, type OrderStatus } from './order.ts';
+import type { OrderIntent, ParseResult } from './parser.ts';
+
+/** What one transaction changed, announced to overlays once it is committed. */
+class Changes {
+  readonly orders = new Map<number, Order>();
+  readonly stock = new Map<number, number>();
+
+  order(o: StoredOrder): StoredOrder {
+    this.orders.set(o.id, o);
+    return o;
+  }
+}
+
+interface Claim {
+  room: Room;
+  chatUserId: number;
+  buyerName: string;
+  liveSessionId: number | null;
+  messageId: string | null;
+  intent: OrderIntent;
+  sentAt: Date;
+  origin: OrderOrigin;
+}
+
+type ClaimResult = { orders: StoredOrder[] } | { refusal: RefusalCode };
+
+export function toOrderView(o: Order): OrderView {
+  return {
+    id: o.id,
+    roomId: o.roomId,
+    liveSessionId: o.liveSessionId,
+    messageId: o.messageId,
+    buyer: o.buyer,
+    status: o.status,
+    origin: o.origin,
+    lines: o.lines.map(({ productId, code, name, qty, priceFen, grossFen }) => ({ productId, code, name, qty, priceFen, grossFen })),
+    holdExpiresAt: o.holdExpiresAt?.toISOString() ?? null,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+const MINUTE = 60_000;
+/** Holds expired per transaction; a backlog is worked off over several ticks. */
+const EXPIRY_BATCH = 200;
+
+export class OrderService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: Events,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * A chat message through to what it causes, stored with the message in one transaction: a
+   * replayed message id returns the stored outcome and changes nothing.
+   */
+  async placeFromMessage(msg: ChatMessage, parsed: ParseResult, refusal?: RefusalCode): Promise<{ outcome: MessageOutcome; replay: boolean }> {
+    const changes = new Changes();
+    const result = await this.store.transact(async (tx) => {
+      const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
+      if (seen) return { outcome: seen, replay: true };
+      const now = this.now();
+      const room = await tx.room(msg.roomId);
+      if (!room) throw new AppError('ROOM_NOT_FOUND', String(msg.roomId));
+      const chatUserId = await tx.chatUser(msg.platform, msg.user.id, msg.user.name, now);
+      const liveSessionId = await tx.liveSession(room.id, now);
+
+      let outcome: MessageOutcome = { accepted: true };
+      if (parsed.kind === 'order' && refusal) {
+        outcome = refused(refusal, msg.user.name);
+      } else if (parsed.kind === 'order') {
+        const intent = { code: parsed.code, qty: parsed.qty };
+        const claim = await this.claim(tx, changes, { room, chatUserId, buyerName: msg.user.name, liveSessionId, messageId: msg.messageId, intent, sentAt: msg.sentAt, origin: 'chat' });
+        outcome = 'refusal' in claim ? refused(claim.refusal, msg.user.name) : placed(claim.orders, msg.user.name);
+      } else if (parsed.kind === 'ambiguous') {
+        const id = await tx.insertConfirmation({
+          roomId: room.id,
+          liveSessionId,
+          messageId: msg.messageId,
+          chatUserId,
+          buyerName: msg.user.name,
+          text: msg.text,
+          suggestedCode: parsed.suggestion.code,
+          suggestedQty: parsed.suggestion.qty,
+          reason: parsed.reason,
+          sentAt: msg.sentAt,
+          createdAt: now,
+        });
+        outcome = { accepted: true, confirmation: { id, suggestion: parsed.suggestion } };
+      }
+      await tx.saveMessage({ ...msg, chatUserId, outcome });
+      return { outcome, replay: false };
+    });
+    this.announce(changes);
+    return result;
+  }
+
+  /** A status change by a person, only along the life cycle's steps. */
+  async changeStatus(orderId: number, to: OrderStatus): Promise<Order> {
+    const changes = new Changes();
+    const order = await this.store.transact(async (tx) => {
+      const order = await tx.order(orderId);
+      if (!order) throw new AppError('ORDER_NOT_FOUND', String(orderId));
+      checkManualStep(order.status, to);
+      return this.transition(tx, changes, order, to);
+    });
+    this.announce(changes);
+    return order;
+  }
+
+  /** Expires every hold that ran out by `at`, returning stock to the waitlist. Returns how many expired. */
+  async expireDue(at: Date = this.now()): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const changes = new Changes();
+      const expired = await this.store.transact(async (tx) => {
+        const due = await tx.dueHolds(at, EXPIRY_BATCH);
+        for (const id of due) {
+          const order = await tx.order(id);
+          if (order?.status === 'held') await this.transition(tx, changes, order, 'expired');
+        }
+        return due.length;
+      });
+      this.announce(changes);
+      total += expired;
+      if (expired < EXPIRY_BATCH) return total;
+    }
+  }
+
+  /** After stock was added by hand, lets the waitlist take it. */
+  async stockAdded(productId: number): Promise<void> {
+    const changes = new Changes();
+    await this.store.transact((tx) => this.advanceWaitlist(tx, changes, productId));
+    this.announce(changes);
+  }
+
+  /** The streamer accepts a queued message as an order, optionally correcting code or quantity. */
+  async acceptConfirmation(id: number, correction: Partial<OrderIntent> = {}): Promise<{ orders: Order[]; refusal?: RefusalCode }> {
+    const changes = new Changes();
+    const result = await this.store.transact(async (tx) => {
+      const c = await tx.confirmation(id);
+      if (!c) throw new AppError('CONFIRMATION_NOT_FOUND', String(id));
+      if (c.status !== 'pending') throw new AppError('CONFIRMATION_DECIDED', c.status);
+      const room = await tx.room(c.roomId);
+      if (!room) throw new AppError('ROOM_NOT_FOUND', String(c.roomId));
+      const intent = { code: correction.code !== undefined ? correction.code : c.suggestedCode, qty: correction.qty ?? c.suggestedQty };
+      const claim = await this.claim(tx, changes, {
+        room,
+        chatUserId: c.chatUserId,
+        buyerName: c.buyer.name,
+        liveSessionId: c.liveSessionId,
+        messageId: c.messageId,
+        intent,
+        sentAt: c.sentAt,
+        origin: 'confirmation',
+      });
+      if ('refusal' in claim) return { orders: [], refusal: claim.refusal };
+      await tx.decideConfirmation(id, { status: 'accepted', orderId: claim.orders[0]!.id, decidedAt: this.now() });
+      return { orders: claim.orders };
+    });
+    this.announce(changes);
+    return result;
+  }
+
+  async rejectConfirmation(id: number): Promise<void> {
+    await this.store.transact(async (tx) => {
+      const c = await tx.confirmation(id);
+      if (!c) throw new AppError('CONFIRMATION_NOT_FOUND', String(id));
+      if (c.status !== 'pending') throw new AppError('CONFIRMATION_DECIDED', c.status);
+      await tx.decideConfirmation(id, { status: 'rejected', orderId: null, decidedAt: this.now() });
+    });
+  }
+
+  /**
+   * Holds what stock covers and waitlists the rest, within the room's per-buyer limits. The
+   * featured product is the one featured at the message's own time, not now.
+   */
+  private async claim(tx: Tx, changes: Changes, c: Claim): Promise<ClaimResult> {
+    const productId = c.intent.code === null ? await tx.featuredAt(c.room.id, c.sentAt) : await tx.productIdByCode(c.intent.code);
+    if (productId === null) return { refusal: 'no_featured_product' };
+    if (productId === undefined) return { refusal: 'unknown_product' };
+    if (c.intent.qty > c.room.limits.maxQtyPerOrder) return { refusal: 'qty_over_limit' };
+    if (c.liveSessionId !== null && (await tx.openOrderCount(c.chatUserId, c.liveSessionId)) >= c.room.limits.maxOpenOrdersPerBuyer) {
+      return { refusal: 'too_many_open_orders' };
+    }
+    const product = await tx.productForClaim(productId);
+    if (!product) return { refusal: 'unknown_product' };
+
+    const now = this.now();
+    const heldQty = Math.min(c.intent.qty, product.stock);
+    const base = {
+      roomId: c.room.id,
+      liveSessionId: c.liveSessionId,
+      messageId: c.messageId,
+      chatUserId: c.chatUserId,
+      buyerName: c.buyerName,
+      origin: c.origin,
+      createdAt: now,
+    };
+    const line = { productId: product.id, code: product.code, name: product.name, priceFen: product.priceFen };
+    const orders: StoredOrder[] = [];
+    if (heldQty > 0) {
+      changes.stock.set(product.id, await tx.adjustStock(product.id, -heldQty));
+      const held = await tx.insertOrder({ ...base, status: 'held', holdExpiresAt: holdUntil(c.room, now), lines: [{ ...line, qty: heldQty }] });
+      await tx.appendLedger(claimEntries(held, () => product.sources, c.room, now));
+      orders.push(changes.order(held));
+    }
+    if (c.intent.qty > heldQty) {
+      const waiting = await tx.insertOrder({ ...base, status: 'waitlisted', holdExpiresAt: null, lines: [{ ...line, qty: c.intent.qty - heldQty }] });
+      orders.push(changes.order(waiting));
+    }
+    return { orders };
+  }
+
+  /** Moves an order to `to`, releasing stock and reversing its claim where the step calls for it. */
+  private async transition(tx: Tx, changes: Changes, order: StoredOrder, to: OrderStatus): Promise<StoredOrder> {
+    const now = this.now();
+    const updated = changes.order(await tx.updateOrder(order.id, { status: to, holdExpiresAt: null, updatedAt: now }));
+    if (releases(order.status, to)) {
+      const entries = await tx.ledgerOf(order.id);
+      const reversed = new Set(entries.filter((e) => e.kind === 'reversal').map((e) => e.orderLineId));
+      await tx.appendLedger(reversalEntries(entries.filter((e) => e.kind === 'claim' && !reversed.has(e.orderLineId)), now));
+      for (const line of order.lines) changes.stock.set(line.productId, await tx.adjustStock(line.productId, line.qty));
+      for (const line of order.lines) await this.advanceWaitlist(tx, changes, line.productId);
+    }
+    return updated;
+  }
+
+  /**
+   * Gives available stock to waitlisted orders, oldest first. An order larger than what is left
+   * is split: the available part becomes a new held order, the rest keeps its place in line.
+   */
+  private async advanceWaitlist(tx: Tx, changes: Changes, productId: number): Promise<void> {
+    const product = await tx.productForClaim(productId);
+    if (!product || product.stock <= 0) return;
+    let available = product.stock;
+    const now = this.now();
+    for (const waiting of await tx.waitlisted(productId, 1000)) {
+      if (available <= 0) break;
+      const room = await tx.room(waiting.roomId);
+      if (!room) continue;
+      const line = waiting.lines.find((l) => l.productId === productId)!;
+      let held: StoredOrder;
+      if (line.qty <= available) {
+        held = await tx.updateOrder(waiting.id, { status: 'held', holdExpiresAt: holdUntil(room, now), updatedAt: now });
+      } else {
+        await tx.setLineQty(line.id, line.qty - available);
+        changes.order((await tx.order(waiting.id))!);
+        held = await tx.insertOrder({
+          roomId: waiting.roomId,
+          liveSessionId: waiting.liveSessionId,
+          messageId: waiting.messageId,
+          chatUserId: waiting.chatUserId,
+          buyerName: waiting.buyerName,
+          origin: waiting.origin,
+          status: 'held',
+          holdExpiresAt: holdUntil(room, now),
+          lines: [{ productId, code: line.code, name: line.name, priceFen: line.priceFen, qty: available }],
+          createdAt: now,
+        });
+      }
+      const taken = held.lines[0]!.qty;
+      available -= taken;
+      changes.stock.set(productId, await tx.adjustStock(productId, -taken));
+      await tx.appendLedger(claimEntries(held, () => product.sources, room, now));
+      changes.order(held);
+    }
+  }
+
+  private announce(changes: Changes): void {
+    for (const order of changes.orders.values()) this.events.emit('order', toOrderView(order));
+    for (const [productId, stock] of changes.stock) this.events.emit('stock', { productId, stock });
+  }
+}
+
+function holdUntil(room: Room, now: Date): Date {
+  return new Date(now.getTime() + room.limits.holdMinutes * MINUTE);
+}
+
+function refused(code: RefusalCode, buyerName: string): MessageOutcome {
+  return { accepted: true, refusal: { code, message: REFUSALS[code] }, reply: ackText({ buyerName, refusal: code }) };
+}
+
+function placed(orders: StoredOrder[], buyerName: string): MessageOutcome {
+  const views = orders.map(toOrderView);
+  return { accepted: true, order: views[0], orders: views, reply: ackText({ buyerName, orders }) };
+}

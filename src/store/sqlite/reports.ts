@@ -1,0 +1,102 @@
+import { and, desc, eq, exists, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { TallyFilter, TallyRow } from '../../attribution/ledger.ts';
+import { CLAIMING, PAID, type Order } from '../../orders/order.ts';
+import type { OrderFilter } from '../store.ts';
+import * as schema from './schema.ts';
+import { loadOrders } from './tx.ts';
+
+type Db = BetterSQLite3Database<typeof schema>;
+const { orders, orderLines, ledgerEntries: le, households, products, rooms, productSources } = schema;
+
+/** Orders newest first, filtered as `GET /api/orders` allows. */
+export function listOrders(db: Db, f: OrderFilter): Order[] {
+  const where: SQL[] = [];
+  if (f.roomId !== undefined) where.push(eq(orders.roomId, f.roomId));
+  if (f.status !== undefined) where.push(eq(orders.status, f.status));
+  if (f.from) where.push(gte(orders.createdAt, f.from));
+  if (f.to) where.push(lt(orders.createdAt, f.to));
+  if (f.householdId !== undefined) {
+    // The ledger says whose goods a claim was; a waitlisted order has no claim yet, so its product's sources do.
+    where.push(
+      or(
+        exists(db.select({ one: sql`1` }).from(le).where(and(eq(le.orderId, orders.id), eq(le.householdId, f.householdId)))),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(orderLines)
+            .innerJoin(productSources, eq(productSources.productId, orderLines.productId))
+            .where(and(eq(orderLines.orderId, orders.id), eq(productSources.householdId, f.householdId))),
+        ),
+      )!,
+    );
+  }
+  const ids = db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(f.limit)
+    .offset(f.offset)
+    .all()
+    .map((r) => r.id);
+  // Large pages are loaded in slices: SQLite caps the number of bound parameters.
+  const out: Order[] = [];
+  for (let i = 0; i < ids.length; i += 10_000) out.push(...loadOrders(db, ids.slice(i, i + 10_000)));
+  return out;
+}
+
+const inList = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+
+/** Ledger sums per household, product or room, over orders placed in the period. */
+export function tallies(db: Db, f: TallyFilter): TallyRow[] {
+  const where: SQL[] = [];
+  if (f.roomId !== undefined) where.push(eq(le.roomId, f.roomId));
+  if (f.from) where.push(gte(orders.createdAt, f.from));
+  if (f.to) where.push(lt(orders.createdAt, f.to));
+  const amounts = {
+    orders: sql<number>`count(distinct case when ${orders.status} in (${inList(CLAIMING)}) then ${le.orderId} end)`,
+    quantity: sql<number>`coalesce(sum(${le.quantity}), 0)`,
+    grossFen: sql<number>`coalesce(sum(${le.grossFen}), 0)`,
+    platformFeeFen: sql<number>`coalesce(sum(${le.platformFeeFen}), 0)`,
+    commissionFen: sql<number>`coalesce(sum(${le.commissionFen}), 0)`,
+    netFen: sql<number>`coalesce(sum(${le.netFen}), 0)`,
+    paidNetFen: sql<number>`coalesce(sum(case when ${orders.status} in (${inList(PAID)}) then ${le.netFen} else 0 end), 0)`,
+    liftedNetFen: sql<number>`coalesce(sum(case when ${households.povertyStatus} = 'lifted' then ${le.netFen} else 0 end), 0)`,
+    monitoredNetFen: sql<number>`coalesce(sum(case when ${households.povertyStatus} = 'monitored' then ${le.netFen} else 0 end), 0)`,
+  };
+  switch (f.groupBy) {
+    case 'household':
+      return db
+        .select({ householdId: households.id, householdName: households.name, village: households.village, povertyStatus: households.povertyStatus, ...amounts })
+        .from(le)
+        .innerJoin(orders, eq(orders.id, le.orderId))
+        .innerJoin(households, eq(households.id, le.householdId))
+        .where(and(...where))
+        .groupBy(households.id)
+        .orderBy(households.id)
+        .all();
+    case 'product':
+      return db
+        .select({ productId: products.id, code: products.code, name: products.name, ...amounts })
+        .from(le)
+        .innerJoin(orders, eq(orders.id, le.orderId))
+        .innerJoin(households, eq(households.id, le.householdId))
+        .innerJoin(products, eq(products.id, le.productId))
+        .where(and(...where))
+        .groupBy(products.id)
+        .orderBy(products.id)
+        .all();
+    case 'room':
+      return db
+        .select({ roomId: rooms.id, roomName: rooms.name, platform: rooms.platform, ...amounts })
+        .from(le)
+        .innerJoin(orders, eq(orders.id, le.orderId))
+        .innerJoin(households, eq(households.id, le.householdId))
+        .innerJoin(rooms, eq(rooms.id, le.roomId))
+        .where(and(...where))
+        .groupBy(rooms.id)
+        .orderBy(rooms.id)
+        .all();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Time is stored in UTC and shown in Asia/Shanghai, which has been UTC+8 all year since 1991, so
+ * the conversion is a fixed offset rather than a time-zone database lookup.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** `2026-11-28` → that day's start in Asia/Shanghai; a full ISO 8601 time as written. Invalid → undefined. */
+export function parseInstant(text: string): Date | undefined {
+  const value = BARE_DATE.test(text) ? `${text}T00:00:00+08:00` : ISO.test(text) ? text : undefined;
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** `2026-11-28 20:05:03` in Asia/Shanghai, for people and spreadsheets. */
+export function formatShanghai(date: Date): string {
+  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** `20261128-200503` in Asia/Shanghai, for file names. */
+export function fileStamp(date: Date): string {
+  return formatShanghai(date).replace(/-/g, '').replace(' ', '-').replace(/:/g, '');
+}

@@ -1,0 +1,251 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { buildTestApp, call, say, setupShop, tempDir, type Shop } from '../helper.ts';
+
+let app: App;
+let shop: Shop;
+
+beforeEach(async () => {
+  app = await buildTestApp();
+  shop = await setupShop(app);
+});
+afterEach(() => app.close());
+
+const stockOf = async (code: string) => (await call(app, 'GET', `/api/products/${shop.products[code]!.id}`)).body.stock as number;
+const ordersOf = async (query = '') => (await call(app, 'GET', `/api/orders?roomId=${shop.room.id}${query}`)).body as { id: number; status: string; lines: { code: string; qty: number }[] }[];
+
+describe('chat messages become orders', () => {
+  it('holds stock for an order, answers with the order and a chat reply, and lists it', async () => {
+    const res = await say(app, shop.room.id, '买3号 2份', { user: 'bili-42', name: '张三' });
+    expect(res.status).toBe(200);
+    expect(res.body.accepted).toBe(true);
+    expect(res.body.order).toMatchObject({
+      roomId: shop.room.id,
+      status: 'held',
+      buyer: { platform: 'push', userId: 'bili-42', name: '张三' },
+      lines: [{ productId: shop.products['3']!.id, code: '3', qty: 2, priceFen: 1999, grossFen: 3998 }],
+    });
+    expect(res.body.orders).toEqual([res.body.order]);
+    expect(res.body.reply).toContain('@张三');
+    expect(res.body.reply).toContain(`#${res.body.order.id}`);
+    expect(new Date(res.body.order.holdExpiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 60_000);
+    expect(await stockOf('3')).toBe(98);
+    expect((await ordersOf()).map((o) => o.id)).toEqual([res.body.order.id]);
+  });
+
+  it('records chatter without an order and counts it in the room stats', async () => {
+    const res = await say(app, shop.room.id, '主播好！今天的蜂蜜甜吗');
+    expect(res.body).toEqual({ accepted: true });
+    await say(app, shop.room.id, '+1');
+    const room = (await call(app, 'GET', `/api/rooms/${shop.room.id}`)).body;
+    expect(room.stats).toEqual({ messages: 2, orders: 1, questions: 0 });
+  });
+
+  it('processes a message id once: a replay returns the first reply and changes nothing', async () => {
+    const first = await say(app, shop.room.id, '买1号 3份', { id: 'dup-1', user: 'u1' });
+    const again = await say(app, shop.room.id, '买1号 3份', { id: 'dup-1', user: 'u1' });
+    const other = await say(app, shop.room.id, '买5号', { id: 'dup-1', user: 'u1' });
+    expect(again.body).toEqual(first.body);
+    expect(other.body).toEqual(first.body);
+    expect(await stockOf('1')).toBe(97);
+    expect(await ordersOf()).toHaveLength(1);
+  });
+
+  it('derives a stable id for a message without one, so a replay with the same time is still one message', async () => {
+    const body = { user: { id: 'u9', name: '王' }, text: '买1号', ts: 1_790_000_000_000 };
+    const a = await call(app, 'POST', `/api/rooms/${shop.room.id}/messages`, body);
+    const b = await call(app, 'POST', `/api/rooms/${shop.room.id}/messages`, body);
+    expect(b.body).toEqual(a.body);
+    expect(await ordersOf()).toHaveLength(1);
+  });
+
+  it('sends +1 to the product featured at the message’s own time, not at processing time', async () => {
+    const beforeAnything = Date.now() - 60_000;
+    await new Promise((r) => setTimeout(r, 5));
+    const whileFive = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: 'A1' });
+
+    const late = await say(app, shop.room.id, '+1', { ts: whileFive });
+    expect(late.body.order.lines[0].code).toBe('5');
+    const now = await say(app, shop.room.id, '来两份');
+    expect(now.body.order.lines[0]).toMatchObject({ code: 'A1', qty: 2 });
+    const early = await say(app, shop.room.id, '+1', { ts: new Date(beforeAnything).toISOString() });
+    expect(early.body.refusal.code).toBe('no_featured_product');
+    expect(early.body.order).toBeUndefined();
+
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: null });
+    expect((await say(app, shop.room.id, '+1')).body.refusal.code).toBe('no_featured_product');
+    expect((await call(app, 'GET', `/api/rooms/${shop.room.id}/feature`)).body.product).toBeNull();
+  });
+
+  it('holds what stock covers and waitlists the rest as a second order', async () => {
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 3 });
+    const res = await say(app, shop.room.id, '买1号 5份');
+    expect(res.body.orders.map((o: { status: string; lines: { qty: number }[] }) => [o.status, o.lines[0]!.qty])).toEqual([
+      ['held', 3],
+      ['waitlisted', 2],
+    ]);
+    expect(res.body.order).toEqual(res.body.orders[0]);
+    expect(res.body.reply).toContain('已排队');
+    expect(await stockOf('1')).toBe(0);
+  });
+
+  it('never oversells: 300 parallel claims on a stock of 5 hold exactly 5', async () => {
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 5 });
+    const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => say(app, shop.room.id, '买1号', { user: `s${i}` })));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const all = await ordersOf('&limit=100000');
+    const qty = (status: string) => all.filter((o) => o.status === status).reduce((a, o) => a + o.lines[0]!.qty, 0);
+    expect([qty('held'), qty('waitlisted')]).toEqual([5, 295]);
+    expect(await stockOf('1')).toBe(0);
+  });
+
+  it('refuses a huge message, an invalid timestamp, an unknown room and unknown fields, storing nothing', async () => {
+    const post = (body: unknown, room = shop.room.id) => call(app, 'POST', `/api/rooms/${room}/messages`, body);
+    const user = { id: 'u', name: '王' };
+    expect((await post({ user, text: '买'.repeat(2001) })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await post({ user, text: '买1号', ts: 'yesterday' })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
+    expect((await post({ user, text: '买1号', ts: Date.now() + 3 * 86_400_000 })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
+    expect((await post({ user, text: '买1号', ts: 12 })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
+    expect((await post({ user, text: '买1号', colour: 1 })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await post({ text: '买1号' })).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await post({ user, text: '买1号' }, 999)).status).toBe(404);
+    expect(await ordersOf()).toEqual([]);
+    expect(await stockOf('1')).toBe(100);
+  });
+});
+
+describe('per-buyer limits', () => {
+  it('refuses an order over the room’s quantity limit, and too many open orders in a session', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { limits: { maxQtyPerOrder: 5, maxOpenOrdersPerBuyer: 2, orderMessagesPerSecond: 100 } });
+    const big = await say(app, shop.room.id, '买1号 6份', { user: 'hoarder' });
+    expect(big.body.refusal.code).toBe('qty_over_limit');
+    await say(app, shop.room.id, '买1号', { user: 'hoarder' });
+    await say(app, shop.room.id, '买3号', { user: 'hoarder' });
+    const third = await say(app, shop.room.id, '买5号', { user: 'hoarder' });
+    expect(third.body.refusal.code).toBe('too_many_open_orders');
+    expect(third.body.reply).toContain('未付款的订单太多');
+    expect((await say(app, shop.room.id, '买5号', { user: 'someone-else' })).body.order.status).toBe('held');
+  });
+
+  it('refuses order messages from a buyer flooding faster than the room allows', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { limits: { orderMessagesPerSecond: 2 } });
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await say(app, shop.room.id, '+1', { user: 'flooder' }));
+    expect(replies.map((r) => r.body.refusal?.code ?? r.body.order.status)).toEqual(['held', 'held', 'flooding', 'flooding']);
+  });
+});
+
+describe('the life cycle', () => {
+  const patch = (id: number, status: string) => call(app, 'PATCH', `/api/orders/${id}`, { status });
+
+  it('allows only the life cycle’s steps', async () => {
+    const { order } = (await say(app, shop.room.id, '买1号')).body;
+    expect((await patch(order.id, 'shipped')).status).toBe(409);
+    expect((await patch(order.id, 'expired')).status).toBe(409);
+    expect((await patch(order.id, 'confirmed')).body.status).toBe('confirmed');
+    expect((await patch(order.id, 'shipped')).body.status).toBe('shipped');
+    expect((await patch(order.id, 'cancelled')).body.error.code).toBe('ORDER_STATUS_STEP');
+    expect((await patch(order.id, 'completed')).body.status).toBe('completed');
+    expect((await patch(order.id, 'held')).status).toBe(409);
+    expect((await patch(order.id, 'lost')).status).toBe(400);
+    expect((await patch(999_999, 'confirmed')).status).toBe(404);
+  });
+
+  it('gives cancelled stock to the waitlist, first come first served, splitting a larger claim', async () => {
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 2 });
+    const holder = (await say(app, shop.room.id, '买1号 2份', { user: 'first' })).body.order;
+    const w1 = (await say(app, shop.room.id, '买1号 1份', { user: 'second' })).body.order;
+    const w2 = (await say(app, shop.room.id, '买1号 3份', { user: 'third' })).body.order;
+    expect([w1.status, w2.status]).toEqual(['waitlisted', 'waitlisted']);
+
+    await patch(holder.id, 'cancelled');
+    const after = await ordersOf();
+    const byId = new Map(after.map((o) => [o.id, o]));
+    expect(byId.get(w1.id)).toMatchObject({ status: 'held', lines: [{ qty: 1 }] });
+    // The third buyer wanted 3 and 1 was left: 1 is held as a new order, 2 keep their place in line.
+    expect(byId.get(w2.id)).toMatchObject({ status: 'waitlisted', lines: [{ qty: 2 }] });
+    const split = after.find((o) => o.id > w2.id)!;
+    expect(split).toMatchObject({ status: 'held', lines: [{ code: '1', qty: 1 }] });
+    expect(await stockOf('1')).toBe(0);
+  });
+
+  it('lets more stock added by hand go to the waitlist first', async () => {
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 0 });
+    const waiting = (await say(app, shop.room.id, '买1号 2份')).body.order;
+    expect(waiting.status).toBe('waitlisted');
+    const product = (await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 10 })).body;
+    expect(product.stock).toBe(8);
+    expect((await call(app, 'GET', `/api/orders/${waiting.id}`)).body.status).toBe('held');
+  });
+
+  it('expires holds after the room’s hold time, returning stock to the waitlist', async () => {
+    await call(app, 'PATCH', `/api/products/${shop.products['3']!.id}`, { stock: 1 });
+    const held = (await say(app, shop.room.id, '买3号')).body.order;
+    const waiting = (await say(app, shop.room.id, '买3号')).body.order;
+    expect(await app.orders.expireDue(new Date(Date.now() + 29 * 60_000))).toBe(0);
+    expect(await app.orders.expireDue(new Date(Date.now() + 31 * 60_000))).toBe(1);
+    expect((await call(app, 'GET', `/api/orders/${held.id}`)).body.status).toBe('expired');
+    expect((await call(app, 'GET', `/api/orders/${waiting.id}`)).body.status).toBe('held');
+    expect(await stockOf('3')).toBe(0);
+    // The hold the waitlisted order got starts when it got the stock, not when it queued.
+    const { holdExpiresAt } = (await call(app, 'GET', `/api/orders/${waiting.id}`)).body;
+    expect(new Date(holdExpiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
+  });
+});
+
+describe('the confirmation queue', () => {
+  it('queues an ambiguous message; accepting places the order as of the message’s time', async () => {
+    const res = await say(app, shop.room.id, '买3号2份送给我妈妈', { user: 'mum' });
+    expect(res.body.order).toBeUndefined();
+    expect(res.body.confirmation.suggestion).toEqual({ code: '3', qty: 2 });
+    const pending = (await call(app, 'GET', `/api/confirmations?roomId=${shop.room.id}&status=pending`)).body;
+    expect(pending).toEqual([expect.objectContaining({ id: res.body.confirmation.id, text: '买3号2份送给我妈妈', buyer: expect.objectContaining({ userId: 'mum' }) })]);
+
+    const accepted = await call(app, 'POST', `/api/confirmations/${res.body.confirmation.id}/accept`, { qty: 1 });
+    expect(accepted.body.orders).toEqual([expect.objectContaining({ status: 'held', origin: 'confirmation', lines: [expect.objectContaining({ code: '3', qty: 1 })] })]);
+    expect((await call(app, 'POST', `/api/confirmations/${res.body.confirmation.id}/accept`)).status).toBe(409);
+    expect((await call(app, 'GET', `/api/confirmations?status=pending`)).body).toEqual([]);
+  });
+
+  it('rejects a queued message without an order', async () => {
+    const { confirmation } = (await say(app, shop.room.id, '买三')).body;
+    expect((await call(app, 'POST', `/api/confirmations/${confirmation.id}/reject`)).status).toBe(204);
+    expect((await call(app, 'POST', `/api/confirmations/${confirmation.id}/reject`)).status).toBe(409);
+    expect(await ordersOf()).toEqual([]);
+    expect((await call(app, 'POST', '/api/confirmations/9999/accept')).status).toBe(404);
+  });
+});
+
+describe('the parser’s dry run', () => {
+  it('parses against the cooperative’s codes and the featured product, storing nothing', async () => {
+    const parse = (text: string) => call(app, 'POST', '/api/orders/parse', { roomId: shop.room.id, text });
+    expect((await parse('买A1号 两份')).body).toEqual({ order: { code: 'A1', qty: 2 } });
+    expect((await parse('+3')).body).toEqual({ order: { code: '5', qty: 3 } });
+    expect((await parse('3号好吃吗')).body).toEqual({ order: null, reason: 'question' });
+    expect((await parse('买三')).body).toEqual({ order: null, reason: 'ambiguous', suggestion: { code: '3', qty: 1 } });
+    expect((await call(app, 'POST', '/api/orders/parse', { roomId: 999, text: '+1' })).status).toBe(404);
+    expect(await ordersOf()).toEqual([]);
+  });
+});
+
+describe('restarts', () => {
+  it('keeps orders, stock and message ids across a restart in the middle of a session', async () => {
+    await app.close();
+    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    app = await buildTestApp({ databaseUrl });
+    shop = await setupShop(app);
+    const first = await say(app, shop.room.id, '买1号 2份', { id: 'before-restart' });
+    await app.close();
+
+    app = await buildTestApp({ databaseUrl });
+    const replay = await say(app, shop.room.id, '买1号 2份', { id: 'before-restart' });
+    expect(replay.body).toEqual(first.body);
+    expect(await stockOf('1')).toBe(98);
+    const after = await say(app, shop.room.id, '+1');
+    expect(after.body.order.lines[0].code).toBe('5');
+    expect(await ordersOf()).toHaveLength(2);
+  });
+});
