@@ -1,19 +1,31 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ChatPipeline } from './chat/pipeline.ts';
+import { createEvents, type Events } from './events.ts';
+import { OrderService } from './orders/service.ts';
+import { Catalog } from './products/catalog.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
+import { exportOrders, exportTallies, type Format } from './exports/build.ts';
+import { ExportScheduler } from './exports/schedule.ts';
 import { requireAdminToken } from './http/auth.ts';
 import { useErrorShape } from './http/error-handler.ts';
 import { useStrictJsonBodies } from './http/json-body.ts';
+import chat from './http/routes/chat.ts';
+import confirmations from './http/routes/confirmations.ts';
+import exportsRoutes from './http/routes/exports.ts';
 import health from './http/routes/health.ts';
 import home from './http/routes/home.ts';
 import households from './http/routes/households.ts';
+import orders from './http/routes/orders.ts';
 import photos from './http/routes/photos.ts';
 import products from './http/routes/products.ts';
 import rooms from './http/routes/rooms.ts';
+import tallies from './http/routes/tallies.ts';
 import { useValidation } from './http/validation.ts';
 import { RoomRuntime } from './rooms/runtime.ts';
 import { openStore } from './store/open.ts';
@@ -27,6 +39,11 @@ declare module 'fastify' {
     adminToken: AdminToken;
     /** Whether this start seeded the demo. */
     demoSeeded: boolean;
+    events: Events;
+    catalog: Catalog;
+    orders: OrderService;
+    pipeline: ChatPipeline;
+    exportScheduler: ExportScheduler;
     /** The base of every URL handed out: PUBLIC_URL, or this server's own address. */
     publicUrl(): string;
   }
@@ -37,10 +54,18 @@ export interface AppOptions {
   /** Defaults to opening `config.databaseUrl`. The app closes it when it closes. */
   store?: Store;
   logger?: FastifyServerOptions['logger'];
+  /** Where scheduled exports are written; defaults to `exports/` beside the database file. */
+  exportsDir?: string;
+}
+
+function defaultExportsDir(databaseUrl: string): string {
+  const file = databaseUrl.startsWith('file:') ? databaseUrl.slice('file:'.length) : '';
+  const base = file && file !== ':memory:' ? path.dirname(path.resolve(file)) : path.resolve('data');
+  return path.join(base, 'exports');
 }
 
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
-export async function buildApp({ config, store = openStore(config.databaseUrl), logger }: AppOptions) {
+export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir }: AppOptions) {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
@@ -52,6 +77,23 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   app.decorate('store', store);
   app.addHook('onClose', async () => store.close());
   app.decorate('runtime', new RoomRuntime());
+  app.decorate('events', createEvents());
+  app.decorate('catalog', new Catalog(store));
+  app.decorate('orders', new OrderService(store, app.events));
+  app.decorate('pipeline', new ChatPipeline({ orders: app.orders, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }));
+  startHoldExpiry(app);
+  const exportScheduler = new ExportScheduler(
+    store,
+    exportsDir ?? defaultExportsDir(config.databaseUrl),
+    (kind) => {
+      const [what, format] = kind.split('.') as ['orders' | 'tallies', Format];
+      return what === 'orders' ? exportOrders(store, {}, format) : exportTallies(store, { groupBy: 'household' }, format);
+    },
+    app.log,
+  );
+  app.decorate('exportScheduler', exportScheduler);
+  await exportScheduler.start();
+  app.addHook('onClose', async () => exportScheduler.stop());
   app.decorate('publicUrl', () => {
     if (config.publicUrl) return config.publicUrl;
     const address = app.server.address() as AddressInfo | null;
@@ -63,6 +105,10 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   useValidation(app);
   useErrorShape(app);
   useStrictJsonBodies(app);
+  // A POST without a body means "nothing to say" (`/connect`, `/accept`): validate it as `{}`.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD' && !request.isMultipart()) request.body = {};
+  });
   await app.register(multipart);
 
   await app.register(health);
@@ -73,8 +119,31 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
     await api.register(households);
     await api.register(products);
     await api.register(rooms);
+    await api.register(chat);
+    await api.register(orders);
+    await api.register(confirmations);
+    await api.register(tallies);
+    await api.register(exportsRoutes);
   });
   return app;
 }
+
+/** Held orders expire on a timer; a tick that finds nothing costs one indexed query. */
+function startHoldExpiry(app: FastifyInstance): void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    app.orders
+      .expireDue()
+      .then((n) => n > 0 && app.log.info({ expired: n }, 'holds expired'))
+      .catch((err) => app.log.error({ err }, 'hold expiry failed'))
+      .finally(() => (running = false));
+  }, EXPIRY_TICK_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+const EXPIRY_TICK_MS = 5000;
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
