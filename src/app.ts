@@ -15,10 +15,12 @@ import { ExportScheduler } from './exports/schedule.ts';
 import { requireAdminToken } from './http/auth.ts';
 import { useErrorShape } from './http/error-handler.ts';
 import { useStrictJsonBodies } from './http/json-body.ts';
+import chatUsers from './http/routes/chat-users.ts';
 import chat from './http/routes/chat.ts';
 import confirmations from './http/routes/confirmations.ts';
 import exportsRoutes from './http/routes/exports.ts';
 import health from './http/routes/health.ts';
+import imports from './http/routes/imports.ts';
 import home from './http/routes/home.ts';
 import households from './http/routes/households.ts';
 import orders from './http/routes/orders.ts';
@@ -93,7 +95,7 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   );
   app.decorate('exportScheduler', exportScheduler);
   await exportScheduler.start();
-  app.addHook('onClose', async () => exportScheduler.stop());
+  app.addHook('preClose', async () => exportScheduler.stop());
   app.decorate('publicUrl', () => {
     if (config.publicUrl) return config.publicUrl;
     const address = app.server.address() as AddressInfo | null;
@@ -124,6 +126,8 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
     await api.register(confirmations);
     await api.register(tallies);
     await api.register(exportsRoutes);
+    await api.register(imports);
+    await api.register(chatUsers);
   });
   return app;
 }
@@ -141,7 +145,7 @@ function startHoldExpiry(app: FastifyInstance): void {
       .finally(() => (running = false));
   }, EXPIRY_TICK_MS);
   timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
+  app.addHook('preClose', async () => clearInterval(timer));
 }
 
 const EXPIRY_TICK_MS = 5000;

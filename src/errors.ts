@@ -34,6 +34,9 @@ const catalogue = {
   PERIOD_INVALID: [400, '时间段无效', 'the period is not valid'],
   EXPORT_CRON_INVALID: [400, '定时导出的 cron 表达式无效', 'the export schedule is not a valid cron expression'],
   EXPORT_FILE_NOT_FOUND: [404, '导出文件不存在', 'no such export file'],
+  IMPORT_INVALID: [422, '导入文件有错误，整份文件未导入', 'the import file has an error and nothing was imported'],
+  IMPORT_MAPPING_MISSING: [422, '这个直播间还没有店铺订单的列映射', 'no shop column mapping is saved for this room'],
+  CHAT_USER_NOT_FOUND: [404, '观众不存在', 'no such chat user'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
 } as const satisfies Record<string, readonly [number, string, string]>;

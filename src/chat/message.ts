@@ -30,6 +30,7 @@ export interface OrderView {
   roomId: number;
   liveSessionId: number | null;
   messageId: string | null;
+  chatUserId: number;
   buyer: { platform: Platform; userId: string; name: string };
   status: OrderStatus;
   origin: OrderOrigin;

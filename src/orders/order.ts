@@ -43,6 +43,8 @@ export interface Order {
   roomId: number;
   liveSessionId: number | null;
   messageId: string | null;
+  /** The buyer as a chat user: where the cooperative keeps their contact details. */
+  chatUserId: number;
   buyer: Buyer;
   status: OrderStatus;
   origin: OrderOrigin;

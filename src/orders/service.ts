@@ -8,7 +8,8 @@ import { REFUSALS, type ChatMessage, type MessageOutcome, type OrderView, type R
 import { AppError } from '../errors.ts';
 import type { Events } from '../events.ts';
 import type { Room } from '../rooms/room.ts';
-import type { StoredOrder, Store, Tx } from '../store/store.ts';
+import type { ShopOrder } from '../imports/shop-orders.ts';
+import type { ClaimProduct, StoredOrder, Store, Tx } from '../store/store.ts';
 import { ackText } from './ack.ts';
 import { checkManualStep, releases, type Order, type OrderOrigin, type OrderStatus } from './order.ts';
 import type { OrderIntent, ParseResult } from './parser.ts';
@@ -43,6 +44,7 @@ export function toOrderView(o: Order): OrderView {
     roomId: o.roomId,
     liveSessionId: o.liveSessionId,
     messageId: o.messageId,
+    chatUserId: o.chatUserId,
     buyer: o.buyer,
     status: o.status,
     origin: o.origin,
@@ -146,6 +148,61 @@ export class OrderService {
     const changes = new Changes();
     await this.store.transact((tx) => this.advanceWaitlist(tx, changes, productId));
     this.announce(changes);
+  }
+
+  /**
+   * Orders already placed (and paid) in the platform's own shop, attributed like chat orders, in
+   * one transaction. An order number seen before in the room is skipped, so a file can be imported
+   * twice. The shop has already sold the goods, so they leave our stock too, as far as it goes.
+   */
+  async importShopOrders(roomId: number, shopOrders: readonly ShopOrder[]): Promise<{ imported: number; duplicates: number; stockShort: number }> {
+    const changes = new Changes();
+    const result = await this.store.transact(async (tx) => {
+      const room = await tx.room(roomId);
+      if (!room) throw new AppError('ROOM_NOT_FOUND', String(roomId));
+      const now = this.now();
+      let imported = 0;
+      let duplicates = 0;
+      let stockShort = 0;
+      for (const s of shopOrders) {
+        if ((await tx.orderIdByExternalRef(room.id, s.ref)) !== undefined) {
+          duplicates++;
+          continue;
+        }
+        const lines = [];
+        const sources = new Map<number, ClaimProduct['sources']>();
+        for (const l of s.lines) {
+          const productId = await tx.productIdByCode(l.code);
+          const product = productId === undefined ? undefined : await tx.productForClaim(productId);
+          if (!product) throw new AppError('IMPORT_INVALID', `line ${s.line}: product code "${l.code}" does not exist`);
+          const taken = Math.min(product.stock, l.qty);
+          stockShort += l.qty - taken;
+          if (taken > 0) changes.stock.set(product.id, await tx.adjustStock(product.id, -taken));
+          sources.set(product.id, product.sources);
+          lines.push({ productId: product.id, code: product.code, name: product.name, priceFen: product.priceFen, qty: l.qty });
+        }
+        const chatUserId = await tx.chatUser(room.platform, s.buyerId, s.buyerName, now);
+        const order = await tx.insertOrder({
+          roomId: room.id,
+          liveSessionId: null,
+          messageId: null,
+          chatUserId,
+          buyerName: s.buyerName,
+          status: s.status,
+          origin: 'import',
+          externalRef: s.ref,
+          holdExpiresAt: null,
+          lines,
+          createdAt: s.createdAt ?? now,
+        });
+        await tx.appendLedger(claimEntries(order, (id) => sources.get(id)!, room, now));
+        changes.order(order);
+        imported++;
+      }
+      return { imported, duplicates, stockShort };
+    });
+    this.announce(changes);
+    return result;
   }
 
   /** The streamer accepts a queued message as an order, optionally correcting code or quantity. */

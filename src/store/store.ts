@@ -9,7 +9,7 @@ import type { Household, HouseholdInput } from '../households/household.ts';
 import type { Order, OrderLine, OrderOrigin, OrderStatus } from '../orders/order.ts';
 import type { Photo } from '../photos/photo.ts';
 import type { Product, ProductInput, ProductPatch } from '../products/product.ts';
-import type { Room, RoomLimits, RoomInput, RoomPatch } from '../rooms/room.ts';
+import type { Platform, Room, RoomLimits, RoomInput, RoomPatch } from '../rooms/room.ts';
 
 export interface Page {
   limit: number;
@@ -52,7 +52,7 @@ export interface NewOrder {
 }
 
 /** An order with its line ids, as the ledger needs them. */
-export type StoredOrder = Omit<Order, 'lines'> & { chatUserId: number; buyerName: string; lines: (OrderLine & { id: number })[] };
+export type StoredOrder = Omit<Order, 'lines'> & { buyerName: string; lines: (OrderLine & { id: number })[] };
 
 export interface Confirmation {
   id: number;
@@ -70,6 +70,19 @@ export interface Confirmation {
   orderId: number | null;
   createdAt: Date;
   decidedAt: Date | null;
+}
+
+/** A viewer as their platform knows them, with contact details the cooperative added. */
+export interface ChatUser {
+  id: number;
+  platform: Platform;
+  platformUserId: string;
+  displayName: string;
+  contactName: string | null;
+  contactPhone: string | null;
+  contactAddress: string | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface OrderFilter extends Page {
@@ -109,6 +122,7 @@ export interface Tx {
   openOrderCount(chatUserId: number, liveSessionId: number): Promise<number>;
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   order(id: number): Promise<StoredOrder | undefined>;
+  orderIdByExternalRef(roomId: number, externalRef: string): Promise<number | undefined>;
   updateOrder(id: number, change: { status: OrderStatus; holdExpiresAt: Date | null; updatedAt: Date }): Promise<StoredOrder>;
   /** Shrinks a waitlisted order's line when part of it moves to a new held order. */
   setLineQty(orderLineId: number, qty: number): Promise<void>;
@@ -135,6 +149,13 @@ export interface Store {
   orders: {
     list(filter: OrderFilter): Promise<Order[]>;
     get(id: number): Promise<Order | undefined>;
+  };
+
+  chatUsers: {
+    list(filter: Page & { platform?: Platform; platformUserId?: string }): Promise<ChatUser[]>;
+    get(id: number): Promise<ChatUser | undefined>;
+    /** Throws CHAT_USER_NOT_FOUND. */
+    updateContact(id: number, contact: Partial<Pick<ChatUser, 'contactName' | 'contactPhone' | 'contactAddress'>>): Promise<ChatUser>;
   };
 
   confirmations: {

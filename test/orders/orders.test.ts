@@ -249,3 +249,24 @@ describe('restarts', () => {
     expect(await ordersOf()).toHaveLength(2);
   });
 });
+
+describe('buyers', () => {
+  it('are chat users keyed by platform and user id; contact details are added by the cooperative only', async () => {
+    // A phone number typed into public chat is neither an order nor contact data.
+    const typedPhone = (await say(app, shop.room.id, '买1号 我的电话13812345678', { user: 'viewer-7', name: '老王' })).body;
+    expect(typedPhone.order).toBeUndefined();
+    const b = (await say(app, shop.room.id, '买1号', { user: 'viewer-7', name: '王大哥' })).body;
+    const user = (await call(app, 'GET', `/api/chat-users/${b.order.chatUserId}`)).body;
+    expect(user).toMatchObject({ platform: 'push', platformUserId: 'viewer-7', displayName: '王大哥', contactPhone: null });
+
+    const same = (await call(app, 'GET', '/api/chat-users?platform=push&platformUserId=viewer-7')).body;
+    expect(same).toHaveLength(1);
+    const patched = await call(app, 'PATCH', `/api/chat-users/${user.id}`, { contactName: '王建军', contactPhone: '13812345678', contactAddress: '贵州省雷岭县石板寨' });
+    expect(patched.body).toMatchObject({ contactName: '王建军', contactPhone: '13812345678' });
+    expect((await call(app, 'PATCH', `/api/chat-users/${user.id}`, { contactPhone: 'call me' })).status).toBe(400);
+    expect((await call(app, 'PATCH', '/api/chat-users/99999', { contactName: 'x' })).status).toBe(404);
+    // A nickname change later does not touch what the cooperative wrote.
+    await say(app, shop.room.id, '+1', { user: 'viewer-7', name: '新昵称' });
+    expect((await call(app, 'GET', `/api/chat-users/${user.id}`)).body).toMatchObject({ displayName: '新昵称', contactName: '王建军' });
+  });
+});

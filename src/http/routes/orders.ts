@@ -13,6 +13,7 @@ export const OrderView = Type.Object({
   roomId: Type.Integer(),
   liveSessionId: Nullable(Type.Integer()),
   messageId: Nullable(Type.String()),
+  chatUserId: Type.Integer(),
   buyer: Type.Object({ platform: StringEnum(PLATFORMS), userId: Type.String(), name: Type.String() }),
   status: StringEnum(ORDER_STATUSES),
   origin: StringEnum(ORDER_ORIGINS),

@@ -67,6 +67,31 @@ class SqliteStore implements Store {
     get: async (id) => loadOrders(this.db, [id])[0],
   };
 
+  chatUsers: Store['chatUsers'] = {
+    list: async ({ platform, platformUserId, limit, offset }) => {
+      const u = schema.chatUsers;
+      return this.db
+        .select()
+        .from(u)
+        .where(and(platform ? eq(u.platform, platform) : undefined, platformUserId !== undefined ? eq(u.platformUserId, platformUserId) : undefined))
+        .orderBy(asc(u.id))
+        .limit(limit)
+        .offset(offset)
+        .all();
+    },
+    get: async (id) => this.db.select().from(schema.chatUsers).where(eq(schema.chatUsers.id, id)).get(),
+    updateContact: async (id, contact) => {
+      const row = this.db
+        .update(schema.chatUsers)
+        .set({ ...contact, updatedAt: new Date() })
+        .where(eq(schema.chatUsers.id, id))
+        .returning()
+        .get();
+      if (!row) throw new AppError('CHAT_USER_NOT_FOUND', String(id));
+      return row;
+    },
+  };
+
   confirmations: Store['confirmations'] = {
     list: async ({ roomId, status, limit, offset }) => {
       const c = schema.confirmations;

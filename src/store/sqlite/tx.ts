@@ -187,6 +187,9 @@ export function sqliteTx(db: Db): Tx {
 
     order: async (id) => one(id),
 
+    orderIdByExternalRef: async (roomId, externalRef) =>
+      db.select({ id: orders.id }).from(orders).where(and(eq(orders.roomId, roomId), eq(orders.externalRef, externalRef))).get()?.id,
+
     updateOrder: async (id, change) => {
       db.update(orders).set(change).where(eq(orders.id, id)).run();
       return one(id)!;
