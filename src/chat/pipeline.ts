@@ -31,6 +31,7 @@ export class ChatPipeline {
     const { outcome, replay } = await orders.placeFromMessage(msg, parsed, flooding ? 'flooding' : undefined);
     if (replay) return outcome;
 
+    if (outcome.refusal) log.info({ roomId: room.id, userId: msg.user.id, refusal: outcome.refusal.code }, 'order refused');
     runtime.count(room.id, 'messages');
     if (outcome.orders) runtime.count(room.id, 'orders', outcome.orders.length);
     if (outcome.confirmation) events.emit('confirmation', { roomId: room.id, id: outcome.confirmation.id });

@@ -65,38 +65,22 @@ export function tallies(db: Db, f: TallyFilter): TallyRow[] {
     liftedNetFen: sql<number>`coalesce(sum(case when ${households.povertyStatus} = 'lifted' then ${le.netFen} else 0 end), 0)`,
     monitoredNetFen: sql<number>`coalesce(sum(case when ${households.povertyStatus} = 'monitored' then ${le.netFen} else 0 end), 0)`,
   };
-  switch (f.groupBy) {
-    case 'household':
-      return db
-        .select({ householdId: households.id, householdName: households.name, village: households.village, povertyStatus: households.povertyStatus, ...amounts })
-        .from(le)
-        .innerJoin(orders, eq(orders.id, le.orderId))
-        .innerJoin(households, eq(households.id, le.householdId))
-        .where(and(...where))
-        .groupBy(households.id)
-        .orderBy(households.id)
-        .all();
-    case 'product':
-      return db
-        .select({ productId: products.id, code: products.code, name: products.name, ...amounts })
-        .from(le)
-        .innerJoin(orders, eq(orders.id, le.orderId))
-        .innerJoin(households, eq(households.id, le.householdId))
-        .innerJoin(products, eq(products.id, le.productId))
-        .where(and(...where))
-        .groupBy(products.id)
-        .orderBy(products.id)
-        .all();
-    case 'room':
-      return db
-        .select({ roomId: rooms.id, roomName: rooms.name, platform: rooms.platform, ...amounts })
-        .from(le)
-        .innerJoin(orders, eq(orders.id, le.orderId))
-        .innerJoin(households, eq(households.id, le.householdId))
-        .innerJoin(rooms, eq(rooms.id, le.roomId))
-        .where(and(...where))
-        .groupBy(rooms.id)
-        .orderBy(rooms.id)
-        .all();
-  }
+  // The same sums under three keys (ledger rows always have a product and a room to join).
+  const groups = {
+    household: { key: { householdId: households.id, householdName: households.name, village: households.village, povertyStatus: households.povertyStatus }, by: households.id },
+    product: { key: { productId: products.id, code: products.code, name: products.name }, by: products.id },
+    room: { key: { roomId: rooms.id, roomName: rooms.name, platform: rooms.platform }, by: rooms.id },
+  };
+  const group = groups[f.groupBy];
+  return db
+    .select({ ...group.key, ...amounts })
+    .from(le)
+    .innerJoin(orders, eq(orders.id, le.orderId))
+    .innerJoin(households, eq(households.id, le.householdId))
+    .innerJoin(products, eq(products.id, le.productId))
+    .innerJoin(rooms, eq(rooms.id, le.roomId))
+    .where(and(...where))
+    .groupBy(group.by)
+    .orderBy(group.by)
+    .all() as TallyRow[];
 }
