@@ -3,6 +3,8 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { RoomConnections } from './adapters/connections.ts';
+import { PluginRegistry } from './adapters/registry.ts';
 import { ChatPipeline } from './chat/pipeline.ts';
 import { createEvents, type Events } from './events.ts';
 import { OrderService } from './orders/service.ts';
@@ -46,6 +48,8 @@ declare module 'fastify' {
     orders: OrderService;
     pipeline: ChatPipeline;
     exportScheduler: ExportScheduler;
+    registry: PluginRegistry;
+    connections: RoomConnections;
     /** The base of every URL handed out: PUBLIC_URL, or this server's own address. */
     publicUrl(): string;
   }
@@ -58,6 +62,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where scheduled exports are written; defaults to `exports/` beside the database file. */
   exportsDir?: string;
+  /** Defaults to the plugins in `plugins/`. */
+  registry?: PluginRegistry;
 }
 
 function defaultExportsDir(databaseUrl: string): string {
@@ -67,7 +73,7 @@ function defaultExportsDir(databaseUrl: string): string {
 }
 
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
-export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir }: AppOptions) {
+export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir, registry }: AppOptions) {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
@@ -84,6 +90,13 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   app.decorate('orders', new OrderService(store, app.events));
   app.decorate('pipeline', new ChatPipeline({ orders: app.orders, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }));
   startHoldExpiry(app);
+  app.decorate('registry', registry ?? (await PluginRegistry.load()));
+  app.decorate(
+    'connections',
+    new RoomConnections({ store, registry: app.registry, runtime: app.runtime, pipeline: app.pipeline, events: app.events, catalog: app.catalog, log: app.log }),
+  );
+  app.addHook('onReady', async () => app.connections.startEnabled());
+  app.addHook('preClose', async () => app.connections.closeAll());
   const exportScheduler = new ExportScheduler(
     store,
     exportsDir ?? defaultExportsDir(config.databaseUrl),
@@ -116,6 +129,8 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   await app.register(health);
   await app.register(home);
   await app.register(photos);
+  // Platforms that push chat to us authenticate by their own signatures, not the admin token.
+  for (const plugin of app.registry.all()) if (plugin.hooks) await app.register(plugin.hooks);
   await app.register(async (api) => {
     api.addHook('onRequest', requireAdminToken(app.adminToken.token));
     await api.register(households);

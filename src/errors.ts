@@ -25,6 +25,8 @@ const catalogue = {
   PHOTO_UNSUPPORTED_TYPE: [415, '只支持 JPEG、PNG、WebP、GIF 图片', 'only JPEG, PNG, WebP and GIF photos are accepted'],
   PHOTO_NOT_FOUND: [404, '图片不存在', 'no such photo'],
   ROOM_NOT_FOUND: [404, '直播间不存在', 'no such room'],
+  ROOM_PLATFORM_UNKNOWN: [422, '没有这个平台的适配器', 'no adapter for this platform'],
+  ROOM_CONFIG_INVALID: [400, '直播间的平台配置不合格', 'the room configuration is not valid for its platform'],
   ROOM_RATES_INVALID: [422, '平台费率与佣金率之和不能超过 1', 'platform fee rate plus commission rate cannot exceed 1'],
   ORDER_NOT_FOUND: [404, '订单不存在', 'no such order'],
   ORDER_STATUS_STEP: [409, '订单状态不能这样变更', 'the order cannot take this step in its life cycle'],
@@ -37,6 +39,8 @@ const catalogue = {
   IMPORT_INVALID: [422, '导入文件有错误，整份文件未导入', 'the import file has an error and nothing was imported'],
   IMPORT_MAPPING_MISSING: [422, '这个直播间还没有店铺订单的列映射', 'no shop column mapping is saved for this room'],
   CHAT_USER_NOT_FOUND: [404, '观众不存在', 'no such chat user'],
+  HOOK_SIGNATURE_INVALID: [401, '平台回调签名不对', 'the platform callback signature does not match'],
+  HOOK_ROOM_UNKNOWN: [404, '没有已连接的直播间对应这个回调', 'no connected room matches this callback'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
 } as const satisfies Record<string, readonly [number, string, string]>;

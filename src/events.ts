@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { PlatformEvent } from './adapters/plugin.ts';
 import type { OrderView } from './chat/message.ts';
+import type { Connection } from './rooms/runtime.ts';
 
 /** What happened, for overlays and the control panel; emitted only after it is durably stored. */
 export interface EventMap {
@@ -7,6 +9,9 @@ export interface EventMap {
   stock: [{ productId: number; stock: number }];
   feature: [{ roomId: number; productId: number | null; at: string }];
   confirmation: [{ roomId: number; id: number }];
+  connection: [{ roomId: number } & Connection];
+  /** Gifts, likes and viewer counts, as the platform sends them. */
+  platform: [{ roomId: number; event: Exclude<PlatformEvent, { kind: 'chat' }> }];
 }
 
 export type Events = EventEmitter<EventMap>;

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { AppError } from '../errors.ts';
 
-export const PLATFORMS = ['push', 'twitch', 'bilibili', 'douyin', 'kuaishou', 'youtube', 'relay', 'simulator'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+/** A platform is whatever a folder of `plugins/` provides: push, twitch, bilibili, douyin, … */
+export type Platform = string;
 
 /**
  * How the room's adapter reaches its platform. The keys the contract names are typed here; each
@@ -49,6 +49,8 @@ export interface Room {
   commissionRate: number;
   /** Answer policy questions in this room (政策直播). */
   qa: boolean;
+  /** The adapter should be connected (and is reconnected at start). */
+  enabled: boolean;
   /** Read-only secret that lets OBS overlays read this room and nothing else. */
   overlayToken: string;
   limits: RoomLimits;

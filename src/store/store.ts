@@ -25,6 +25,7 @@ export interface NewRoom extends Omit<RoomInput, 'limits'> {
 export interface StoredRoomPatch extends Omit<RoomPatch, 'limits'> {
   limits?: RoomLimits;
   overlayToken?: string;
+  enabled?: boolean;
 }
 
 /** A product as a claim needs it, read inside the transaction (locked where the engine locks rows). */

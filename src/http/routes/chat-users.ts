@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { PLATFORMS } from '../../rooms/room.ts';
 import { DateTime, IdParams, Nullable, PageQuery, StringEnum } from '../schemas.ts';
 
 const ChatUserView = Type.Object({
   id: Type.Integer(),
-  platform: StringEnum(PLATFORMS),
+  platform: Type.String(),
   platformUserId: Type.String(),
   displayName: Type.String(),
   contactName: Nullable(Type.String()),
@@ -36,7 +35,7 @@ const chatUsers: FastifyPluginAsyncTypebox = async (app) => {
     '/api/chat-users',
     {
       schema: {
-        querystring: Type.Object({ ...PageQuery.properties, platform: Type.Optional(StringEnum(PLATFORMS)), platformUserId: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({ ...PageQuery.properties, platform: Type.Optional(Type.String({ maxLength: 40 })), platformUserId: Type.Optional(Type.String({ maxLength: 200 })) }),
         response: { 200: Type.Array(ChatUserView) },
       },
     },

@@ -61,7 +61,7 @@ const chat: FastifyPluginAsyncTypebox = async (app) => {
           ? `h:${crypto.createHash('sha256').update(`${userId}\0${at.getTime()}\0${text}`).digest('hex').slice(0, 32)}`
           : `r:${crypto.randomUUID()}`;
     const message: ChatMessage = { roomId: room.id, platform: room.platform, messageId, user: { id: userId, name: user.name }, text, sentAt: at, receivedAt };
-    return app.pipeline.handle(room, message);
+    return (await app.pipeline.handle(room, message)).outcome;
   });
 };
 

@@ -4,7 +4,6 @@ import { AppError } from '../../errors.ts';
 import { ORDER_ORIGINS, ORDER_STATUSES } from '../../orders/order.ts';
 import { parseOrder } from '../../orders/parser.ts';
 import { toOrderView } from '../../orders/service.ts';
-import { PLATFORMS } from '../../rooms/room.ts';
 import { IdParams, Nullable, PageQuery, StringEnum } from '../schemas.ts';
 import { periodOf, PeriodQuery } from '../period.ts';
 
@@ -14,7 +13,7 @@ export const OrderView = Type.Object({
   liveSessionId: Nullable(Type.Integer()),
   messageId: Nullable(Type.String()),
   chatUserId: Type.Integer(),
-  buyer: Type.Object({ platform: StringEnum(PLATFORMS), userId: Type.String(), name: Type.String() }),
+  buyer: Type.Object({ platform: Type.String(), userId: Type.String(), name: Type.String() }),
   status: StringEnum(ORDER_STATUSES),
   origin: StringEnum(ORDER_ORIGINS),
   lines: Type.Array(

@@ -2,22 +2,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { CONNECTION_STATES } from '../../rooms/runtime.ts';
-import { checkRates, DEFAULT_LIMITS, newOverlayToken, overlayUrls, PLATFORMS, type Room } from '../../rooms/room.ts';
+import { checkRates, DEFAULT_LIMITS, newOverlayToken, overlayUrls, type Room } from '../../rooms/room.ts';
 import { normalizeCode } from '../../products/product.ts';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { describeValidation } from '../validation.ts';
 import { DateTime, IdParams, Name, Nullable, PageQuery, StringEnum } from '../schemas.ts';
 import { ProductView, productView } from './products.ts';
 
 const Rate = Type.Number({ minimum: 0, maximum: 1 });
+const configAjv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 
-// Keys the contract names are typed; adapters may take further keys of their own.
+// Keys every adapter understands; each platform's plugin checks its own keys (see checkConfig).
 const Config = Type.Object(
   {
+    /** Overrides the platform's endpoint (websocket or HTTP base), e.g. to point at a local server. */
     url: Type.Optional(Type.String({ pattern: '^(wss?|https?)://[^\\s]+$', maxLength: 2000 })),
-    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    roomId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Integer({ minimum: 0 })])),
-    key: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** Send order acknowledgements back to chat where the platform allows it (default true). */
+    replies: Type.Optional(Type.Boolean()),
+    /** A live connection silent this long is reconnected (default: the platform's). */
+    watchdogMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, maxProperties: 50 },
 );
 
 const Limits = Type.Object(
@@ -32,7 +37,7 @@ const Limits = Type.Object(
 
 const RoomFields = {
   name: Name,
-  platform: StringEnum(PLATFORMS),
+  platform: Type.String({ minLength: 1, maxLength: 40 }),
   config: Type.Optional(Config),
   platformFeeRate: Type.Optional(Rate),
   commissionRate: Type.Optional(Rate),
@@ -47,8 +52,9 @@ const RoomPatch = Type.Partial(Type.Omit(RoomBody, ['platform']), { additionalPr
 const RoomView = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  platform: StringEnum(PLATFORMS),
+  platform: Type.String(),
   config: Type.Object({}, { additionalProperties: true }),
+  enabled: Type.Boolean(),
   platformFeeRate: Type.Number(),
   commissionRate: Type.Number(),
   qa: Type.Boolean(),
@@ -68,7 +74,16 @@ const RoomView = Type.Object({
 
 /** Live rooms, with the overlay URLs to paste into OBS and what each room is doing now. */
 const rooms: FastifyPluginAsyncTypebox = async (app) => {
-  const { store, runtime } = app;
+  const { store, runtime, registry, connections } = app;
+  const compiled = new Map<string, ValidateFunction>();
+  /** The room's platform must have a plugin, and the plugin must accept the configuration. */
+  const checkConfig = (platform: string, config: Record<string, unknown>) => {
+    const plugin = registry.get(platform);
+    if (!plugin) throw new AppError('VALIDATION_FAILED', `body.platform must be one of ${registry.platforms.join(', ')}`);
+    let validate = compiled.get(platform);
+    if (!validate) compiled.set(platform, (validate = configAjv.compile(plugin.configSchema)));
+    if (!validate(config)) throw new AppError('ROOM_CONFIG_INVALID', describeValidation(validate.errors ?? [], 'config'));
+  };
   const view = (room: Room) => ({
     ...room,
     overlays: overlayUrls(app.publicUrl(), room),
@@ -82,6 +97,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   app.post('/api/rooms', { schema: { body: RoomBody, response: { 201: RoomView } } }, async (req, reply) => {
+    checkConfig(req.body.platform, req.body.config ?? {});
     checkRates(req.body.platformFeeRate ?? 0, req.body.commissionRate ?? 0);
     const room = await store.rooms.create({
       ...req.body,
@@ -102,10 +118,22 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/api/rooms/:id', { schema: { params: IdParams, body: RoomPatch, response: { 200: RoomView } } }, async (req) => {
     const room = await load(req.params.id);
+    if (req.body.config) checkConfig(room.platform, req.body.config);
     checkRates(req.body.platformFeeRate ?? room.platformFeeRate, req.body.commissionRate ?? room.commissionRate);
     const limits = req.body.limits ? { ...room.limits, ...req.body.limits } : undefined;
-    return view(await store.rooms.update(room.id, { ...req.body, limits }));
+    const updated = await store.rooms.update(room.id, { ...req.body, limits });
+    await connections.refresh(updated);
+    return view(updated);
   });
+
+  // Starts or stops the room's adapter; the choice is remembered across restarts.
+  app.post('/api/rooms/:id/connect', { schema: { params: IdParams, response: { 200: RoomView } } }, async (req) =>
+    view(await connections.connect((await load(req.params.id)).id)),
+  );
+
+  app.post('/api/rooms/:id/disconnect', { schema: { params: IdParams, response: { 200: RoomView } } }, async (req) =>
+    view(await connections.disconnect((await load(req.params.id)).id)),
+  );
 
   const featured = async (roomId: number) => {
     const current = await store.features.current(roomId);

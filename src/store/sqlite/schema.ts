@@ -7,7 +7,6 @@ import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { POVERTY_STATUSES } from '../../households/household.ts';
 import { ORDER_ORIGINS, ORDER_STATUSES } from '../../orders/order.ts';
-import { PLATFORMS } from '../../rooms/room.ts';
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull();
@@ -77,11 +76,13 @@ export const rooms = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
-    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    platform: text('platform').notNull(),
     config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
     platformFeeRate: real('platform_fee_rate').notNull().default(0),
     commissionRate: real('commission_rate').notNull().default(0),
     qa: integer('qa', { mode: 'boolean' }).notNull().default(false),
+    /** The adapter should be connected: set by connect, cleared by disconnect, honoured at start. */
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
     overlayToken: text('overlay_token').notNull(),
     limits: text('limits', { mode: 'json' }).notNull().$type<Record<string, number>>(),
     createdAt: createdAt(),
@@ -109,7 +110,7 @@ export const chatUsers = sqliteTable(
   'chat_users',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    platform: text('platform').notNull(),
     platformUserId: text('platform_user_id').notNull(),
     displayName: text('display_name').notNull(),
     /** Added by the cooperative later (for delivery), never taken from public chat. */

@@ -1,0 +1,97 @@
+/**
+ * Twitch chat over IRC-over-websocket through tmi.js: anonymous and read-only by default, or with
+ * an OAuth token (`config.token`, `config.username`) to reply. tmi.js does no send limiting of its
+ * own; Twitch ignores a bot for 30 minutes past 20 messages in 30 s (100 as moderator or
+ * broadcaster), so replies go through the room's outbound queue at that rate.
+ */
+import crypto from 'node:crypto';
+import tmi from 'tmi.js';
+import { Type } from 'typebox';
+import { definePlugin } from '../../src/adapters/plugin.ts';
+
+interface TwitchConfig {
+  channel: string;
+  url?: string;
+  username?: string;
+  token?: string;
+  /** The bot is a moderator (or the broadcaster) in the channel: 100 messages per 30 s. */
+  moderator?: boolean;
+}
+
+/** tmi.js reads `ws://host:port` as server and port; `wss` means port 443 to it. */
+function connectionOf(url: string | undefined): tmi.Options['connection'] {
+  if (!url) return { secure: true, reconnect: false };
+  const u = new URL(url);
+  const secure = u.protocol === 'wss:';
+  return { server: u.hostname, port: Number(u.port) || (secure ? 443 : 80), secure, reconnect: false };
+}
+
+const AUTH_FAILURES = /authentication failed|improperly formatted auth|invalid nick|no response from twitch/i;
+
+export default definePlugin<TwitchConfig>({
+  platform: 'twitch',
+  label: 'Twitch',
+  configSchema: Type.Object({
+    channel: Type.String({ pattern: '^#?[A-Za-z0-9_]{2,25}$' }),
+    url: Type.Optional(Type.String()),
+    username: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_]{2,25}$' })),
+    token: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+    moderator: Type.Optional(Type.Boolean()),
+  }),
+  // tmi.js pings every minute; two unanswered pings mean the connection is gone.
+  silenceMs: 150_000,
+  sendLimit: (config) => (config.token ? { messages: config.moderator ? 100 : 20, windowMs: 30_000 } : undefined),
+  maxReplyLength: 500,
+  create(ctx) {
+    const { config, log } = ctx;
+    const channel = `#${config.channel.replace(/^#/, '').toLowerCase()}`;
+    const quiet = { info() {}, warn: (m: string) => log.debug({ tmi: m }), error: (m: string) => log.debug({ tmi: m }), setLevel() {}, getLevel: () => 'error' };
+    const client = new tmi.Client({
+      connection: connectionOf(config.url),
+      identity: config.token ? { username: config.username ?? config.channel.replace(/^#/, ''), password: `oauth:${config.token.replace(/^oauth:/, '')}` } : undefined,
+      channels: [channel],
+      options: { skipUpdatingEmotesets: true, skipMembership: true },
+      logger: quiet,
+    });
+
+    client.on('raw_message', () => ctx.alive());
+    // Twitch answers a JOIN with ROOMSTATE, anonymous or not: from then on the channel's chat flows.
+    client.on('roomstate', () => ctx.live());
+    client.on('join', (_channel, _user, self) => self && ctx.live());
+    client.on('message', (_channel, tags, text, self) => {
+      if (self) return;
+      const userId = tags['user-id'] ?? tags.username ?? 'unknown';
+      const sent = Number(tags['tmi-sent-ts']);
+      const sentAt = Number.isFinite(sent) && sent > 0 ? new Date(sent) : new Date();
+      // Every PRIVMSG from Twitch has an id tag; a hash of sender, time and text stands in otherwise.
+      const messageId = tags.id ?? `twitch:${crypto.createHash('sha256').update(`${userId}\0${sentAt.getTime()}\0${text}`).digest('hex').slice(0, 32)}`;
+      ctx.emit({ kind: 'chat', messageId, user: { id: userId, name: tags['display-name'] ?? tags.username ?? '' }, text, sentAt, raw: tags });
+    });
+    client.on('cheer', (_channel, tags, text) => {
+      const userId = tags['user-id'] ?? tags.username ?? 'unknown';
+      ctx.emit({
+        kind: 'gift',
+        messageId: tags.id ?? `twitch-cheer:${userId}:${tags['tmi-sent-ts']}`,
+        user: { id: userId, name: tags['display-name'] ?? tags.username ?? '' },
+        gift: 'bits',
+        count: Number(tags.bits) || 0,
+        text,
+        sentAt: new Date(Number(tags['tmi-sent-ts']) || Date.now()),
+        raw: tags,
+      });
+    });
+    client.on('disconnected', (reason) => ctx.closed(String(reason), AUTH_FAILURES.test(String(reason))));
+
+    return {
+      open: () => client.connect().then(() => undefined),
+      async close() {
+        client.removeAllListeners();
+        client.on('disconnected', () => {});
+        await Promise.resolve(client.disconnect()).catch(() => {});
+      },
+      send: async (text) => {
+        await client.say(channel, text);
+      },
+    };
+  },
+});

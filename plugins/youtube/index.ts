@@ -1,0 +1,157 @@
+/**
+ * YouTube live chat through the Data API's liveChatMessages.list, polled at the interval the API
+ * asks for (`pollingIntervalMillis`) and resumed from `nextPageToken`, also across reconnects.
+ * Replies use liveChatMessages.insert, which needs an OAuth access token.
+ * https://developers.google.com/youtube/v3/live/docs/liveChatMessages/list
+ */
+import { Type } from 'typebox';
+import type { AdapterContext, PlatformEvent } from '../../src/adapters/plugin.ts';
+import { definePlugin } from '../../src/adapters/plugin.ts';
+
+interface YoutubeConfig {
+  liveChatId: string;
+  apiKey?: string;
+  accessToken?: string;
+  /** API base, `https://www.googleapis.com` by default. */
+  url?: string;
+}
+
+interface ChatItem {
+  id?: unknown;
+  snippet?: {
+    type?: unknown;
+    publishedAt?: unknown;
+    displayMessage?: unknown;
+    textMessageDetails?: { messageText?: unknown };
+    superChatDetails?: { amountMicros?: unknown; currency?: unknown; userComment?: unknown; amountDisplayString?: unknown };
+  };
+  authorDetails?: { channelId?: unknown; displayName?: unknown };
+}
+
+/** Where each room's chat left off, so a reconnect does not read the backlog twice. */
+const pageTokens = new Map<number, string>();
+
+/** API errors that retrying will not fix: the chat is gone, or the key or token is refused. */
+const FATAL_REASONS = new Set(['liveChatEnded', 'liveChatDisabled', 'liveChatNotFound', 'forbidden', 'quotaExceeded', 'keyInvalid', 'authError', 'insufficientPermissions']);
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function youtubeEvent(item: ChatItem): PlatformEvent | undefined {
+  const id = str(item.id);
+  const type = str(item.snippet?.type);
+  const channelId = str(item.authorDetails?.channelId);
+  if (!id || !channelId || !item.snippet) return undefined;
+  const published = Date.parse(str(item.snippet.publishedAt) ?? '');
+  const sentAt = Number.isFinite(published) ? new Date(published) : new Date();
+  const user = { id: channelId, name: str(item.authorDetails?.displayName) ?? '' };
+  if (type === 'textMessageEvent') {
+    const text = str(item.snippet.textMessageDetails?.messageText) ?? str(item.snippet.displayMessage);
+    return text === undefined ? undefined : { kind: 'chat', messageId: id, user, text, sentAt, raw: item };
+  }
+  if (type === 'superChatEvent') {
+    const sc = item.snippet.superChatDetails ?? {};
+    const micros = Number(sc.amountMicros);
+    return {
+      kind: 'gift',
+      messageId: id,
+      user,
+      gift: str(sc.amountDisplayString) ?? 'Super Chat',
+      count: 1,
+      // Only a CNY amount is fen; other currencies are left as the display string says.
+      ...(sc.currency === 'CNY' && Number.isFinite(micros) && { valueFen: Math.round(micros / 10_000) }),
+      text: str(sc.userComment) ?? '',
+      sentAt,
+      raw: item,
+    };
+  }
+  return undefined;
+}
+
+function endpoint(config: YoutubeConfig, params: Record<string, string>): string {
+  const url = new URL('/youtube/v3/liveChat/messages', config.url ?? 'https://www.googleapis.com');
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (config.apiKey) url.searchParams.set('key', config.apiKey);
+  return url.toString();
+}
+
+function createPoller(ctx: AdapterContext<YoutubeConfig>) {
+  const { config, room } = ctx;
+  const headers: Record<string, string> = config.accessToken ? { authorization: `Bearer ${config.accessToken}` } : {};
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let first = true;
+
+  const poll = async (): Promise<void> => {
+    const pageToken = pageTokens.get(room.id);
+    let res: Response;
+    try {
+      res = await fetch(endpoint(config, { liveChatId: config.liveChatId, part: 'id,snippet,authorDetails', maxResults: '2000', ...(pageToken && { pageToken }) }), {
+        headers,
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      return ctx.closed(`YouTube did not answer: ${(err as Error).message}`);
+    }
+    if (closed) return;
+    let body: { items?: unknown; nextPageToken?: unknown; pollingIntervalMillis?: unknown; offlineAt?: unknown; error?: { errors?: { reason?: string }[]; message?: string } };
+    try {
+      body = (await res.json()) as typeof body;
+    } catch {
+      return ctx.closed(`YouTube answered ${res.status} with something that is not JSON`);
+    }
+    if (!res.ok) {
+      const reason = body.error?.errors?.[0]?.reason ?? String(res.status);
+      return ctx.closed(`YouTube refused: ${reason}`, FATAL_REASONS.has(reason) || res.status === 401);
+    }
+    if (first) {
+      first = false;
+      ctx.live();
+    }
+    ctx.alive();
+    for (const item of Array.isArray(body.items) ? (body.items as ChatItem[]) : []) {
+      if (item?.snippet?.type === 'chatEndedEvent') return ctx.closed('the live chat has ended', true);
+      const event = youtubeEvent(item);
+      if (event) ctx.emit(event);
+      else ctx.unknown(`youtube:${String(item?.snippet?.type)}`);
+    }
+    if (typeof body.nextPageToken === 'string') pageTokens.set(room.id, body.nextPageToken);
+    if (typeof body.offlineAt === 'string') return ctx.closed('the live chat has ended', true);
+    // The API says how soon it may be asked again; asking sooner costs quota and gets refused.
+    const wait = typeof body.pollingIntervalMillis === 'number' && body.pollingIntervalMillis >= 0 ? body.pollingIntervalMillis : 5000;
+    timer = setTimeout(() => void poll(), wait);
+    timer.unref();
+  };
+
+  return {
+    open: () => poll(),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+    },
+    async send(text: string) {
+      const res = await fetch(endpoint(config, { part: 'snippet' }), {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ snippet: { liveChatId: config.liveChatId, type: 'textMessageEvent', textMessageDetails: { messageText: text } } }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      if (!res.ok) throw new Error(`YouTube refused the reply: ${res.status}`);
+    },
+  };
+}
+
+export default definePlugin<YoutubeConfig>({
+  platform: 'youtube',
+  label: 'YouTube',
+  configSchema: Type.Object({
+    liveChatId: Type.String({ minLength: 1, maxLength: 200 }),
+    apiKey: Type.Optional(Type.String({ maxLength: 200 })),
+    accessToken: Type.Optional(Type.String({ maxLength: 4000 })),
+    url: Type.Optional(Type.String()),
+  }),
+  // Polls come every few seconds; a minute without one means the loop is stuck.
+  silenceMs: 60_000,
+  sendLimit: (config) => (config.accessToken ? { messages: 20, windowMs: 30_000 } : undefined),
+  maxReplyLength: 200,
+  create: createPoller,
+});

@@ -1,0 +1,298 @@
+/**
+ * Keeps each enabled room connected to its platform: one supervised adapter per room, its state
+ * (`connecting`, `live`, `reconnecting`, `stopped`, `error`), reconnects with exponential backoff
+ * and jitter, a watchdog for connections that go silent, and the path from platform events into
+ * the chat pipeline and from its replies back out through the room's rate-limited queue.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ChatPipeline } from '../chat/pipeline.ts';
+import type { ChatMessage } from '../chat/message.ts';
+import { AppError } from '../errors.ts';
+import type { Events } from '../events.ts';
+import type { Catalog } from '../products/catalog.ts';
+import type { Room } from '../rooms/room.ts';
+import type { Connection, RoomRuntime } from '../rooms/runtime.ts';
+import type { Store } from '../store/store.ts';
+import { OutboundQueue } from './outbound.ts';
+import type { Adapter, ChatEvent, PlatformEvent, PlatformPlugin } from './plugin.ts';
+import type { PluginRegistry } from './registry.ts';
+
+export interface ConnectionDeps {
+  store: Store;
+  registry: PluginRegistry;
+  runtime: RoomRuntime;
+  pipeline: ChatPipeline;
+  events: Events;
+  catalog: Catalog;
+  log: FastifyBaseLogger;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 20_000;
+const DEFAULT_SILENCE_MS = 90_000;
+/** Chat longer than this is not a message a person typed; the push route refuses it too. */
+const MAX_TEXT = 2000;
+/** Message ids remembered per room to skip replays before they reach the database. */
+const RECENT_IDS = 5000;
+
+/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s … up to 30 s, each scaled by 50–100 %. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+/** A bounded set of recently seen ids, oldest forgotten first. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly size: number) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
+  }
+  delete(id: string): void {
+    this.ids.delete(id);
+  }
+}
+
+class SupervisedRoom {
+  private adapter: Adapter | undefined;
+  /** Bumped on every (re)connect so that a dead adapter's late callbacks are ignored. */
+  private generation = 0;
+  private attempt = 0;
+  private stopped = false;
+  private lastAlive = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly unknownKinds = new Set<string>();
+  private readonly seen = new RecentIds(RECENT_IDS);
+  readonly outbound: OutboundQueue | undefined;
+
+  constructor(
+    public room: Room,
+    private readonly plugin: PlatformPlugin,
+    private readonly deps: ConnectionDeps,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    const limit = plugin.sendLimit?.(room.config);
+    if (limit && room.config.replies !== false) {
+      this.outbound = new OutboundQueue(
+        (text) => this.adapter?.send?.(text) ?? Promise.resolve(),
+        limit,
+        (err) => this.log.warn({ err }, 'reply not sent'),
+      );
+    }
+  }
+
+  private get silenceMs(): number {
+    const configured = Number(this.room.config.watchdogMs);
+    return configured > 0 ? configured : (this.plugin.silenceMs ?? DEFAULT_SILENCE_MS);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+    const tick = Math.max(250, Math.min(10_000, this.silenceMs / 4));
+    this.watchdog = setInterval(() => this.checkSilence(), tick);
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.connectTimer);
+    clearInterval(this.watchdog);
+    this.outbound?.stop();
+    const adapter = this.adapter;
+    this.adapter = undefined;
+    this.setState({ state: 'stopped' });
+    await adapter?.close().catch((err) => this.log.warn({ err }, 'adapter did not close cleanly'));
+  }
+
+  /** Events a push hook received for this room, handled as if the adapter had read them; resolves once stored. */
+  deliver(event: PlatformEvent): Promise<void> {
+    this.lastAlive = Date.now();
+    return this.handle(event);
+  }
+
+  private open(): void {
+    const generation = ++this.generation;
+    const current = () => generation === this.generation && !this.stopped;
+    this.setState({ state: this.attempt === 0 ? 'connecting' : 'reconnecting' });
+    const ctx = {
+      room: this.room,
+      config: this.room.config,
+      log: this.log,
+      emit: (event: PlatformEvent) => {
+        if (!current()) return;
+        this.lastAlive = Date.now();
+        void this.handle(event);
+      },
+      alive: () => {
+        if (current()) this.lastAlive = Date.now();
+      },
+      live: () => {
+        if (!current()) return;
+        clearTimeout(this.connectTimer);
+        this.attempt = 0;
+        this.lastAlive = Date.now();
+        this.setState({ state: 'live' });
+      },
+      closed: (reason: string, fatal = false) => {
+        if (current()) this.onClosed(reason, fatal);
+      },
+      unknown: (kind: string) => {
+        if (this.unknownKinds.has(kind) || this.unknownKinds.size > 200) return;
+        this.unknownKinds.add(kind);
+        this.log.info({ kind }, 'skipping a message kind this adapter does not handle');
+      },
+      codes: () => this.deps.catalog.codes().then((c) => [...c]),
+    };
+    try {
+      this.adapter = this.plugin.create(ctx);
+      this.connectTimer = setTimeout(() => current() && this.onClosed('no answer from the platform', false), CONNECT_TIMEOUT_MS);
+      this.connectTimer.unref();
+      Promise.resolve(this.adapter.open()).catch((err: Error) => current() && this.onClosed(err.message, false));
+    } catch (err) {
+      // A plugin that refuses its configuration outright will not do better on a retry.
+      this.onClosed((err as Error).message, true);
+    }
+  }
+
+  private onClosed(reason: string, fatal: boolean): void {
+    clearTimeout(this.connectTimer);
+    const adapter = this.adapter;
+    this.adapter = undefined;
+    this.generation++;
+    void adapter?.close().catch(() => {});
+    if (fatal) {
+      this.log.warn({ reason }, 'room adapter stopped with an error');
+      this.setState({ state: 'error', error: reason });
+      return;
+    }
+    const delay = backoffMs(this.attempt++);
+    this.log.info({ reason, retryInMs: delay, attempt: this.attempt }, 'room connection lost; reconnecting');
+    this.setState({ state: 'reconnecting', error: reason });
+    this.retryTimer = setTimeout(() => !this.stopped && this.open(), delay);
+    this.retryTimer.unref();
+  }
+
+  private checkSilence(): void {
+    const state = this.deps.runtime.connection(this.room).state;
+    if (this.stopped || state !== 'live' || Date.now() - this.lastAlive <= this.silenceMs) return;
+    this.onClosed(`silent for ${Math.round((Date.now() - this.lastAlive) / 1000)} s`, false);
+  }
+
+  private setState(connection: Connection): void {
+    this.deps.runtime.setConnection(this.room.id, connection);
+    this.deps.events.emit('connection', { roomId: this.room.id, ...connection });
+  }
+
+  private async handle(event: PlatformEvent): Promise<void> {
+    if (event.kind === 'chat') await this.handleChat(event);
+    else this.deps.events.emit('platform', { roomId: this.room.id, event });
+  }
+
+  private async handleChat(event: ChatEvent): Promise<void> {
+    if (this.seen.has(event.messageId)) return;
+    const text = event.text.toWellFormed();
+    if (text.length > MAX_TEXT) {
+      this.log.info({ messageId: event.messageId, length: text.length }, 'chat message too long; dropped');
+      return;
+    }
+    this.seen.add(event.messageId);
+    const message: ChatMessage = {
+      roomId: this.room.id,
+      platform: this.room.platform,
+      messageId: event.messageId,
+      user: { id: event.user.id.toWellFormed(), name: event.user.name.toWellFormed().slice(0, 200) },
+      text,
+      sentAt: event.sentAt,
+      receivedAt: new Date(),
+    };
+    try {
+      const { outcome, replay } = await this.deps.pipeline.handle(this.room, message);
+      if (!replay && outcome.reply && this.outbound) {
+        const max = this.plugin.maxReplyLength ?? 500;
+        this.outbound.push([...outcome.reply].slice(0, max).join(''));
+      }
+    } catch (err) {
+      // Not stored: forget the id so that the platform's replay can still get through.
+      this.seen.delete(event.messageId);
+      this.log.error({ err, messageId: event.messageId }, 'chat message not processed');
+    }
+  }
+}
+
+export class RoomConnections {
+  private readonly rooms = new Map<number, SupervisedRoom>();
+
+  constructor(private readonly deps: ConnectionDeps) {}
+
+  /** Reconnects every room whose adapter was enabled when the server last stopped. */
+  async startEnabled(): Promise<void> {
+    for (const room of await this.deps.store.rooms.list({ limit: 100_000, offset: 0 })) {
+      if (room.enabled) this.start(room);
+    }
+  }
+
+  /** Enables the room's adapter and starts it (a no-op when it already runs). */
+  async connect(roomId: number): Promise<Room> {
+    const room = await this.deps.store.rooms.update(roomId, { enabled: true });
+    if (!this.rooms.has(room.id)) this.start(room);
+    return room;
+  }
+
+  async disconnect(roomId: number): Promise<Room> {
+    const room = await this.deps.store.rooms.update(roomId, { enabled: false });
+    await this.rooms.get(room.id)?.stop();
+    this.rooms.delete(room.id);
+    return room;
+  }
+
+  /** After a room's settings changed: a running adapter restarts with the new configuration. */
+  async refresh(room: Room): Promise<void> {
+    const running = this.rooms.get(room.id);
+    if (!running) return;
+    const configChanged = JSON.stringify(running.room.config) !== JSON.stringify(room.config);
+    if (!configChanged) {
+      running.room = room;
+      return;
+    }
+    await running.stop();
+    this.rooms.delete(room.id);
+    this.start(room);
+  }
+
+  /** For push hooks: the running room of a platform whose configuration matches. */
+  find(platform: string, match: (config: Room['config']) => boolean): { room: Room; deliver(event: PlatformEvent): Promise<void> } | undefined {
+    for (const supervised of this.rooms.values()) {
+      if (supervised.room.platform === platform && match(supervised.room.config)) {
+        return { room: supervised.room, deliver: (event) => supervised.deliver(event) };
+      }
+    }
+    return undefined;
+  }
+
+  outboundOf(roomId: number): OutboundQueue | undefined {
+    return this.rooms.get(roomId)?.outbound;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((r) => r.stop()));
+    this.rooms.clear();
+  }
+
+  private start(room: Room): void {
+    const plugin = this.deps.registry.get(room.platform);
+    if (!plugin) throw new AppError('ROOM_PLATFORM_UNKNOWN', room.platform);
+    const supervised = new SupervisedRoom(room, plugin, this.deps, this.deps.log.child({ roomId: room.id, platform: room.platform }));
+    this.rooms.set(room.id, supervised);
+    supervised.start();
+  }
+}
