@@ -108,3 +108,12 @@ export async function say(app: App, roomId: number, text: string, opts: { id?: s
     ...(opts.ts !== undefined && { ts: opts.ts }),
   });
 }
+
+/** Waits until `check` holds, polling; fails with `what` after `ms`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -45,7 +45,7 @@ export default definePlugin<SimulatorConfig>({
             const line = simulatedLine(rnd, codes);
             ctx.emit({ kind: 'chat', messageId: `sim:${ctx.room.id}:${session}:${sent++}`, ...line, sentAt: new Date(), raw: line });
           }
-          if (sent % 200 === 0) void ctx.codes().then((c) => (codes = c));
+          if (sent % 200 === 0) ctx.codes().then((c) => (codes = c), () => {});
         }, TICK_MS);
         timer.unref();
       },

@@ -26,6 +26,18 @@ function connectionOf(url: string | undefined): tmi.Options['connection'] {
   return { server: u.hostname, port: Number(u.port) || (secure ? 443 : 80), secure, reconnect: false };
 }
 
+interface RawMessage {
+  command?: string;
+  prefix?: string | null;
+  params?: string[];
+  tags?: Record<string, unknown>;
+}
+
+/** IRCv3 tag escapes: `\s` space, `\:` semicolon, `\\` backslash, `\r` and `\n`. */
+function unescapeTag(value: string): string {
+  return value.replace(/\\(.)/g, (_, c: string) => ({ s: ' ', ':': ';', '\\': '\\', r: '\r', n: '\n' })[c] ?? c);
+}
+
 const AUTH_FAILURES = /authentication failed|improperly formatted auth|invalid nick|no response from twitch/i;
 
 export default definePlugin<TwitchConfig>({
@@ -54,32 +66,29 @@ export default definePlugin<TwitchConfig>({
       logger: quiet,
     });
 
-    client.on('raw_message', () => ctx.alive());
-    // Twitch answers a JOIN with ROOMSTATE, anonymous or not: from then on the channel's chat flows.
-    client.on('roomstate', () => ctx.live());
-    client.on('join', (_channel, _user, self) => self && ctx.live());
-    client.on('message', (_channel, tags, text, self) => {
-      if (self) return;
-      const userId = tags['user-id'] ?? tags.username ?? 'unknown';
-      const sent = Number(tags['tmi-sent-ts']);
+    // PRIVMSGs are read from the raw parsed line: tmi.js later turns every tag valued "1" or "0"
+    // into a boolean, which would turn user id 1 into `true`.
+    client.on('raw_message', (raw: RawMessage) => {
+      ctx.alive();
+      if (raw.command !== 'PRIVMSG') return;
+      const tags = raw.tags ?? {};
+      const tag = (k: string) => (typeof tags[k] === 'string' ? unescapeTag(tags[k] as string) : undefined);
+      const login = raw.prefix?.split('!')[0] ?? '';
+      const userId = tag('user-id') || login || 'unknown';
+      let text = raw.params?.[1] ?? '';
+      const action = /^\u0001ACTION (.*)\u0001$/.exec(text);
+      if (action) text = action[1]!;
+      const sent = Number(tag('tmi-sent-ts'));
       const sentAt = Number.isFinite(sent) && sent > 0 ? new Date(sent) : new Date();
       // Every PRIVMSG from Twitch has an id tag; a hash of sender, time and text stands in otherwise.
-      const messageId = tags.id ?? `twitch:${crypto.createHash('sha256').update(`${userId}\0${sentAt.getTime()}\0${text}`).digest('hex').slice(0, 32)}`;
-      ctx.emit({ kind: 'chat', messageId, user: { id: userId, name: tags['display-name'] ?? tags.username ?? '' }, text, sentAt, raw: tags });
+      const messageId = tag('id') || `twitch:${crypto.createHash('sha256').update(`${userId}\0${sentAt.getTime()}\0${text}`).digest('hex').slice(0, 32)}`;
+      const user = { id: userId, name: tag('display-name') || login };
+      const bits = Number(tag('bits'));
+      if (bits > 0) ctx.emit({ kind: 'gift', messageId: `${messageId}:bits`, user, gift: 'bits', count: bits, text, sentAt, raw: tags });
+      ctx.emit({ kind: 'chat', messageId, user, text, sentAt, raw: tags });
     });
-    client.on('cheer', (_channel, tags, text) => {
-      const userId = tags['user-id'] ?? tags.username ?? 'unknown';
-      ctx.emit({
-        kind: 'gift',
-        messageId: tags.id ?? `twitch-cheer:${userId}:${tags['tmi-sent-ts']}`,
-        user: { id: userId, name: tags['display-name'] ?? tags.username ?? '' },
-        gift: 'bits',
-        count: Number(tags.bits) || 0,
-        text,
-        sentAt: new Date(Number(tags['tmi-sent-ts']) || Date.now()),
-        raw: tags,
-      });
-    });
+    // Twitch answers a JOIN with ROOMSTATE, anonymous or not: from then on the channel's chat flows.
+    client.on('roomstate', () => ctx.live());
     client.on('disconnected', (reason) => ctx.closed(String(reason), AUTH_FAILURES.test(String(reason))));
 
     return {

@@ -118,7 +118,7 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
     if (typeof body.offlineAt === 'string') return ctx.closed('the live chat has ended', true);
     // The API says how soon it may be asked again; asking sooner costs quota and gets refused.
     const wait = typeof body.pollingIntervalMillis === 'number' && body.pollingIntervalMillis >= 0 ? body.pollingIntervalMillis : 5000;
-    timer = setTimeout(() => void poll(), wait);
+    timer = setTimeout(() => poll().catch((err: Error) => ctx.closed(err.message)), wait);
     timer.unref();
   };
 

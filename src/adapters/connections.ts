@@ -131,7 +131,7 @@ class SupervisedRoom {
       emit: (event: PlatformEvent) => {
         if (!current()) return;
         this.lastAlive = Date.now();
-        void this.handle(event);
+        this.handle(event).catch((err) => this.log.error({ err }, 'platform event not handled'));
       },
       alive: () => {
         if (current()) this.lastAlive = Date.now();
@@ -200,7 +200,8 @@ class SupervisedRoom {
 
   private async handleChat(event: ChatEvent): Promise<void> {
     if (this.seen.has(event.messageId)) return;
-    const text = event.text.toWellFormed();
+    // Plugins normalize, but a platform can still slip a number or a lone surrogate through.
+    const text = String(event.text).toWellFormed();
     if (text.length > MAX_TEXT) {
       this.log.info({ messageId: event.messageId, length: text.length }, 'chat message too long; dropped');
       return;
@@ -210,7 +211,7 @@ class SupervisedRoom {
       roomId: this.room.id,
       platform: this.room.platform,
       messageId: event.messageId,
-      user: { id: event.user.id.toWellFormed(), name: event.user.name.toWellFormed().slice(0, 200) },
+      user: { id: String(event.user.id).toWellFormed().slice(0, 200), name: String(event.user.name).toWellFormed().slice(0, 200) },
       text,
       sentAt: event.sentAt,
       receivedAt: new Date(),
