@@ -26,7 +26,7 @@ async function push(msgType: string, payloads: unknown, opts: { room?: string; s
     headers: { ...headers, 'content-type': 'application/json', 'x-signature': opts.signature ?? sign(headers, body, opts.secret) },
     body,
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as { ok?: boolean; taken?: number; error?: { code: string } } };
 }
 
 const orders = async () => (await call(app, 'GET', `/api/orders?roomId=${roomId}`)).body as { buyer: { userId: string }; lines: { code: string; qty: number }[] }[];
