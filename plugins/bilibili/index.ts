@@ -11,6 +11,7 @@ import { decode, encode, FrameError, Op, Ver } from './codec.ts';
 import { toEvents } from './messages.ts';
 
 const DEFAULT_URL = 'wss://broadcastlv.chat.bilibili.com/sub';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface BilibiliConfig {
   roomId: number | string;
@@ -63,9 +64,11 @@ export default definePlugin<BilibiliConfig>({
           if (ver !== Ver.json) return ctx.unknown(`op5/ver${ver}`);
           let json: unknown;
           try {
-            json = JSON.parse(body.toString('utf8'));
+            // Invalid UTF-8 is refused, not patched with U+FFFD: chat text is stored verbatim.
+            json = JSON.parse(utf8.decode(body));
           } catch {
-            return ctx.unknown('unparsable JSON body');
+            if (badFrames++ < 20) log.warn('bilibili message dropped: not UTF-8 JSON');
+            return;
           }
           const result = toEvents(config.roomId, json);
           if ('skip' in result) return ctx.unknown(result.skip);

@@ -24,6 +24,8 @@ export const relayConfigSchema = Type.Object({
   pingMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
 });
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
 
 /** One relay line to an event; `undefined` when the line is not of a shape the relay format has. */
@@ -77,7 +79,14 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
       ws.on('pong', () => ctx.alive());
       ws.on('message', (data: Buffer) => {
         ctx.alive();
-        for (const text of data.toString('utf8').split('\n')) {
+        let frame: string;
+        try {
+          frame = utf8.decode(data);
+        } catch {
+          if (badLines++ < 20) log.warn('relay frame dropped: not UTF-8');
+          return;
+        }
+        for (const text of frame.split('\n')) {
           if (!text.trim()) continue;
           let event: PlatformEvent | undefined;
           try {
