@@ -14,7 +14,9 @@ import type { Config } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import { exportOrders, exportTallies, type Format } from './exports/build.ts';
 import { ExportScheduler } from './exports/schedule.ts';
-import { requireAdminToken } from './http/auth.ts';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import { requireAdmin } from './http/auth.ts';
 import { useErrorShape } from './http/error-handler.ts';
 import { useStrictJsonBodies } from './http/json-body.ts';
 import chatUsers from './http/routes/chat-users.ts';
@@ -23,14 +25,16 @@ import confirmations from './http/routes/confirmations.ts';
 import exportsRoutes from './http/routes/exports.ts';
 import health from './http/routes/health.ts';
 import imports from './http/routes/imports.ts';
-import home from './http/routes/home.ts';
 import households from './http/routes/households.ts';
 import orders from './http/routes/orders.ts';
+import pages from './http/routes/pages.ts';
 import photos from './http/routes/photos.ts';
 import products from './http/routes/products.ts';
 import rooms from './http/routes/rooms.ts';
+import session from './http/routes/session.ts';
 import tallies from './http/routes/tallies.ts';
 import { useValidation } from './http/validation.ts';
+import { attachRealtime, type Realtime } from './realtime/io.ts';
 import { RoomRuntime } from './rooms/runtime.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
@@ -50,6 +54,7 @@ declare module 'fastify' {
     exportScheduler: ExportScheduler;
     registry: PluginRegistry;
     connections: RoomConnections;
+    realtime: Realtime;
     /** The base of every URL handed out: PUBLIC_URL, or this server's own address. */
     publicUrl(): string;
   }
@@ -125,14 +130,36 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD' && !request.isMultipart()) request.body = {};
   });
   await app.register(multipart);
+  await app.register(cookie);
+  await app.register(helmet, {
+    // Pages run only their own scripts: chat text can never become code here.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+    },
+    // OBS and phones on the LAN load these pages over plain HTTP.
+    strictTransportSecurity: false,
+  });
 
   await app.register(health);
-  await app.register(home);
+  await app.register(session);
+  await app.register(pages);
   await app.register(photos);
   // Platforms that push chat to us authenticate by their own signatures, not the admin token.
   for (const plugin of app.registry.all()) if (plugin.hooks) await app.register(plugin.hooks);
   await app.register(async (api) => {
-    api.addHook('onRequest', requireAdminToken(app.adminToken.token));
+    api.addHook('onRequest', requireAdmin(app.adminToken.token, store));
     await api.register(households);
     await api.register(products);
     await api.register(rooms);
@@ -144,6 +171,8 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
     await api.register(imports);
     await api.register(chatUsers);
   });
+  app.decorate('realtime', attachRealtime(app));
+  app.addHook('preClose', async () => app.realtime.close());
   return app;
 }
 

@@ -6,6 +6,10 @@
 const catalogue = {
   AUTH_REQUIRED: [401, '需要管理令牌', 'Authorization: Bearer <admin token> is required'],
   AUTH_INVALID: [401, '管理令牌无效', 'the admin token is not valid'],
+  SESSION_EXPIRED: [401, '登录已过期，请重新登录', 'the session has expired; log in again'],
+  CSRF_INVALID: [403, '页面已过期，请刷新后再试', 'the CSRF token is missing or wrong'],
+  LOGIN_THROTTLED: [429, '尝试次数太多，请一分钟后再试', 'too many wrong tokens; try again in a minute'],
+  OVERLAY_TOKEN_INVALID: [401, '叠加层令牌无效', 'the overlay token does not open this room'],
   VALIDATION_FAILED: [400, '请求内容不合格', 'the request is not valid'],
   MALFORMED_JSON: [400, '请求不是合法的 JSON', 'the body is not valid JSON'],
   INVALID_UTF8: [400, '请求含有无效的 UTF-8 文字', 'the body is not valid UTF-8 text'],

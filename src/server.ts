@@ -15,7 +15,8 @@ function printBanner(app: App, rooms: Room[]): void {
   const lines = [
     '',
     '农播 Nongbo 已启动 / is running',
-    `  控制台 Admin:           ${base}/`,
+    `  直播控制台 Panel:       ${base}/panel`,
+    `  合作社后台 Dashboard:   ${base}/dashboard`,
     origin === 'env'
       ? '  管理令牌 Admin token:  (来自 ADMIN_TOKEN 环境变量 / from ADMIN_TOKEN)'
       : `  管理令牌 Admin token:  ${token}`,

@@ -92,15 +92,3 @@ describe('hostile request bodies', () => {
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
 });
-
-describe('home page', () => {
-  it('is Chinese first, carries no script and forbids any', async () => {
-    app = await buildTestApp({ publicUrl: 'http://nongbo.lan:3000' });
-    const res = await app.inject('/');
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<html lang="zh-CN">');
-    expect(res.body).toContain('http://nongbo.lan:3000/api/health');
-    expect(res.body).not.toMatch(/<script/i);
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-  });
-});

@@ -36,7 +36,7 @@ afterAll(() => app.close());
 
 async function upload(productId: number, bytes: Buffer, type: string, filename = 'photo.png') {
   const form = new FormData();
-  form.append('photo', new Blob([bytes], { type }), filename);
+  form.append('photo', new Blob([new Uint8Array(bytes)], { type }), filename);
   const res = await fetch(`${base}/api/products/${productId}/photo`, { method: 'POST', headers: auth, body: form });
   return { status: res.status, body: await json(res) };
 }
@@ -101,7 +101,7 @@ describe('product photos (multipart, over a real socket)', () => {
   it('needs the admin token to upload but not to view', async () => {
     const product = await createProduct(app, { code: '15' });
     const form = new FormData();
-    form.append('photo', new Blob([png()], { type: 'image/png' }), 'p.png');
+    form.append('photo', new Blob([new Uint8Array(png())], { type: 'image/png' }), 'p.png');
     expect((await fetch(`${base}/api/products/${product.id}/photo`, { method: 'POST', body: form })).status).toBe(401);
     expect((await fetch(`${base}/photos/${'0'.repeat(64)}`)).status).toBe(404);
     expect((await fetch(`${base}/photos/not-a-hash`)).status).toBe(400);

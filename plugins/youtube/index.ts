@@ -28,8 +28,11 @@ interface ChatItem {
   authorDetails?: { channelId?: unknown; displayName?: unknown };
 }
 
-/** Where each room's chat left off, so a reconnect does not read the backlog twice. */
-const pageTokens = new Map<number, string>();
+/**
+ * Where each chat left off, so a reconnect does not read the backlog twice. Keyed by room and
+ * live chat: a room reused for the next broadcast starts that chat from its first page.
+ */
+const pageTokens = new Map<string, string>();
 
 /** API errors that retrying will not fix: the chat is gone, or the key or token is refused. */
 const FATAL_REASONS = new Set(['liveChatEnded', 'liveChatDisabled', 'liveChatNotFound', 'forbidden', 'quotaExceeded', 'keyInvalid', 'authError', 'insufficientPermissions']);
@@ -76,13 +79,14 @@ function endpoint(config: YoutubeConfig, params: Record<string, string>): string
 
 function createPoller(ctx: AdapterContext<YoutubeConfig>) {
   const { config, room } = ctx;
+  const resumeKey = `${room.id}:${config.liveChatId}`;
   const headers: Record<string, string> = config.accessToken ? { authorization: `Bearer ${config.accessToken}` } : {};
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let first = true;
 
   const poll = async (): Promise<void> => {
-    const pageToken = pageTokens.get(room.id);
+    const pageToken = pageTokens.get(resumeKey);
     let res: Response;
     try {
       res = await fetch(endpoint(config, { liveChatId: config.liveChatId, part: 'id,snippet,authorDetails', maxResults: '2000', ...(pageToken && { pageToken }) }), {
@@ -99,6 +103,7 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
     } catch {
       return ctx.closed(`YouTube answered ${res.status} with something that is not JSON`);
     }
+    if (closed) return;
     if (!res.ok) {
       const reason = body.error?.errors?.[0]?.reason ?? String(res.status);
       return ctx.closed(`YouTube refused: ${reason}`, FATAL_REASONS.has(reason) || res.status === 401);
@@ -109,13 +114,19 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
     }
     ctx.alive();
     for (const item of Array.isArray(body.items) ? (body.items as ChatItem[]) : []) {
-      if (item?.snippet?.type === 'chatEndedEvent') return ctx.closed('the live chat has ended', true);
+      if (item?.snippet?.type === 'chatEndedEvent') {
+        pageTokens.delete(resumeKey);
+        return ctx.closed('the live chat has ended', true);
+      }
       const event = youtubeEvent(item);
       if (event) ctx.emit(event);
       else ctx.unknown(`youtube:${String(item?.snippet?.type)}`);
     }
-    if (typeof body.nextPageToken === 'string') pageTokens.set(room.id, body.nextPageToken);
-    if (typeof body.offlineAt === 'string') return ctx.closed('the live chat has ended', true);
+    if (typeof body.nextPageToken === 'string') pageTokens.set(resumeKey, body.nextPageToken);
+    if (typeof body.offlineAt === 'string') {
+      pageTokens.delete(resumeKey);
+      return ctx.closed('the live chat has ended', true);
+    }
     // The API says how soon it may be asked again; asking sooner costs quota and gets refused.
     const wait = typeof body.pollingIntervalMillis === 'number' && body.pollingIntervalMillis >= 0 ? body.pollingIntervalMillis : 5000;
     timer = setTimeout(() => poll().catch((err: Error) => ctx.closed(err.message)), wait);

@@ -49,6 +49,8 @@ export interface Room {
   commissionRate: number;
   /** Answer policy questions in this room (政策直播). */
   qa: boolean;
+  /** The sales goal of a live session in fen (0 = none), shown by the goal bar overlay. */
+  goalFen: number;
   /** The adapter should be connected (and is reconnected at start). */
   enabled: boolean;
   /** Read-only secret that lets OBS overlays read this room and nothing else. */
@@ -66,6 +68,7 @@ export interface RoomInput {
   commissionRate?: number;
   qa?: boolean;
   limits?: Partial<RoomLimits>;
+  goalFen?: number;
 }
 
 export type RoomPatch = Partial<Omit<RoomInput, 'platform'>>;

@@ -170,6 +170,18 @@ export interface Store {
 
   tallies(filter: TallyFilter): Promise<TallyRow[]>;
 
+  /** What the room's open live session has sold so far (held or paid), for the goal bar. */
+  sessionSales(roomId: number): Promise<{ liveSessionId: number | null; grossFen: number; orders: number }>;
+
+  /** The room's latest chat messages, newest first, for the control panel. */
+  recentChat(roomId: number, limit: number): Promise<{ messageId: string; name: string; text: string; sentAt: Date }[]>;
+
+  sessions: {
+    create(session: { idHash: string; csrfToken: string; createdAt: Date; expiresAt: Date }): Promise<void>;
+    get(idHash: string): Promise<{ csrfToken: string; expiresAt: Date } | undefined>;
+    remove(idHash: string): Promise<void>;
+  };
+
   households: {
     create(input: HouseholdInput): Promise<Household>;
     list(page: Page): Promise<Household[]>;

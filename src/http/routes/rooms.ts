@@ -43,6 +43,7 @@ const RoomFields = {
   commissionRate: Type.Optional(Rate),
   qa: Type.Optional(Type.Boolean()),
   limits: Type.Optional(Limits),
+  goalFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000_000 })),
 };
 
 const RoomBody = Type.Object(RoomFields, { additionalProperties: false });
@@ -55,6 +56,7 @@ const RoomView = Type.Object({
   platform: Type.String(),
   config: Type.Object({}, { additionalProperties: true }),
   enabled: Type.Boolean(),
+  goalFen: Type.Integer(),
   platformFeeRate: Type.Number(),
   commissionRate: Type.Number(),
   qa: Type.Boolean(),
@@ -174,6 +176,44 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/rooms/:id/feature', { schema: { params: IdParams, response: { 200: Featured } } }, async (req) =>
     featured((await load(req.params.id)).id),
+  );
+
+  // The latest chat, for the panel to pick a message to feature on the overlay.
+  app.get(
+    '/api/rooms/:id/chat',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }),
+        response: { 200: Type.Array(Type.Object({ messageId: Type.String(), name: Type.String(), text: Type.String(), sentAt: DateTime })) },
+      },
+    },
+    async (req) => store.recentChat((await load(req.params.id)).id, req.query.limit),
+  );
+
+  app.post(
+    '/api/rooms/:id/featured-chat',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })), text: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false }),
+      },
+    },
+    async (req) => {
+      const room = await load(req.params.id);
+      const chat = req.body.text === undefined ? null : { name: req.body.name ?? '', text: req.body.text, at: new Date().toISOString() };
+      app.realtime.showChat(room.id, chat);
+      return { chat };
+    },
+  );
+
+  app.post(
+    '/api/rooms/:id/test-event',
+    { schema: { params: IdParams, body: Type.Object({ kind: StringEnum(['order', 'qa', 'chat'] as const) }, { additionalProperties: false }) } },
+    async (req) => {
+      app.realtime.test((await load(req.params.id)).id, req.body.kind);
+      return { sent: req.body.kind };
+    },
   );
 
   // A leaked overlay URL is fixed by giving the room a new token; old OBS sources stop reading.

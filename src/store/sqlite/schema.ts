@@ -81,6 +81,8 @@ export const rooms = sqliteTable(
     platformFeeRate: real('platform_fee_rate').notNull().default(0),
     commissionRate: real('commission_rate').notNull().default(0),
     qa: integer('qa', { mode: 'boolean' }).notNull().default(false),
+    /** The sales goal of a live session, in fen (0 = none), for the goal bar overlay. */
+    goalFen: integer('goal_fen').notNull().default(0),
     /** The adapter should be connected: set by connect, cleared by disconnect, honoured at start. */
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
     overlayToken: text('overlay_token').notNull(),
@@ -324,6 +326,21 @@ export const questions = sqliteTable(
     answeredAt: ms('answered_at'),
   },
   (t) => [index('questions_room_created').on(t.roomId, t.createdAt), index('questions_status').on(t.status)],
+);
+
+/**
+ * Dashboard logins: the cookie holds a random id and the database only its SHA-256, with the
+ * CSRF token bound to it. In the database, so every instance of a deployment honours them.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('sessions_expires').on(t.expiresAt)],
 );
 
 /** Small shared values: the generated admin token, the export schedule, seed markers. */

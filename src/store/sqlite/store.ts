@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, between, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { CLAIMING } from '../../orders/order.ts';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { AppError } from '../../errors.ts';
@@ -113,6 +114,47 @@ class SqliteStore implements Store {
   };
 
   tallies: Store['tallies'] = async (filter) => tallies(this.db, filter);
+
+  sessionSales: Store['sessionSales'] = async (roomId) => {
+    const session = this.db
+      .select({ id: schema.liveSessions.id })
+      .from(schema.liveSessions)
+      .where(and(eq(schema.liveSessions.roomId, roomId), isNull(schema.liveSessions.endedAt)))
+      .orderBy(desc(schema.liveSessions.id))
+      .get();
+    if (!session) return { liveSessionId: null, grossFen: 0, orders: 0 };
+    const o = schema.orders;
+    const row = this.db
+      .select({ grossFen: sql<number>`coalesce(sum(${schema.orderLines.grossFen}), 0)`, orders: sql<number>`count(distinct ${o.id})` })
+      .from(o)
+      .innerJoin(schema.orderLines, eq(schema.orderLines.orderId, o.id))
+      .where(and(eq(o.liveSessionId, session.id), inArray(o.status, [...CLAIMING])))
+      .get()!;
+    return { liveSessionId: session.id, ...row };
+  };
+
+  recentChat: Store['recentChat'] = async (roomId, limit) =>
+    this.db
+      .select({ messageId: schema.chatMessages.messageId, name: schema.chatUsers.displayName, text: schema.chatMessages.text, sentAt: schema.chatMessages.sentAt })
+      .from(schema.chatMessages)
+      .innerJoin(schema.chatUsers, eq(schema.chatUsers.id, schema.chatMessages.chatUserId))
+      .where(eq(schema.chatMessages.roomId, roomId))
+      .orderBy(desc(schema.chatMessages.id))
+      .limit(limit)
+      .all();
+
+  sessions: Store['sessions'] = {
+    create: async (session) => {
+      // Expired sessions are swept whenever someone logs in: there are never many.
+      this.db.delete(schema.sessions).where(lt(schema.sessions.expiresAt, session.createdAt)).run();
+      this.db.insert(schema.sessions).values(session).run();
+    },
+    get: async (idHash) =>
+      this.db.select({ csrfToken: schema.sessions.csrfToken, expiresAt: schema.sessions.expiresAt }).from(schema.sessions).where(eq(schema.sessions.idHash, idHash)).get(),
+    remove: async (idHash) => {
+      this.db.delete(schema.sessions).where(eq(schema.sessions.idHash, idHash)).run();
+    },
+  };
 
   // Queries run synchronously inside; the async signatures are the interface's, shared with PostgreSQL.
 
@@ -253,6 +295,7 @@ class SqliteStore implements Store {
           platformFeeRate: input.platformFeeRate ?? 0,
           commissionRate: input.commissionRate ?? 0,
           qa: input.qa ?? false,
+          goalFen: input.goalFen ?? 0,
           overlayToken: input.overlayToken,
           limits: { ...input.limits },
           createdAt: now,

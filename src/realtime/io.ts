@@ -1,0 +1,145 @@
+/**
+ * Live updates over socket.io. `/overlay` sockets authenticate with a room id and its overlay
+ * token and get that room's overlay state on connect, then its events; `/panel` sockets
+ * authenticate with the login cookie and get everything the control panel shows. Every event
+ * goes out only after what it reports is stored.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
+import { sameToken } from '../http/routes/pages.ts';
+import { featuredCard, goalState, overlayState, tickerItem, type FeaturedChat, type QaCard } from './overlay-state.ts';
+
+/** Goal bars are recomputed at most this often per room: a burst of orders is one query. */
+const GOAL_THROTTLE_MS = 500;
+
+export interface Realtime {
+  io: Server;
+  /** The Q&A card and the featured chat message, which live only in memory. */
+  showQa(roomId: number, card: QaCard | null): void;
+  showChat(roomId: number, chat: FeaturedChat | null): void;
+  /** Sends a sample event to a room's overlays only, for the streamer to check the OBS setup. */
+  test(roomId: number, kind: 'order' | 'qa' | 'chat'): void;
+  close(): Promise<void>;
+}
+
+const channel = (roomId: number) => `room:${roomId}`;
+
+export function attachRealtime(app: FastifyInstance): Realtime {
+  const io = new Server(app.server, { serveClient: true, cors: undefined, maxHttpBufferSize: 64 * 1024 });
+  const overlays = io.of('/overlay');
+  const panel = io.of('/panel');
+  const transient = new Map<number, { qa: QaCard | null; chat: FeaturedChat | null }>();
+  const stateOf = (roomId: number) => transient.get(roomId) ?? { qa: null, chat: null };
+
+  overlays.use(async (socket, next) => {
+    const { room, token } = socket.handshake.auth as { room?: unknown; token?: unknown };
+    const roomId = Number(room);
+    const found = Number.isSafeInteger(roomId) && roomId > 0 ? await app.store.rooms.get(roomId) : undefined;
+    if (!found || typeof token !== 'string' || !sameToken(token, found.overlayToken)) return next(new Error('unauthorized'));
+    socket.data.roomId = found.id;
+    next();
+  });
+  overlays.on('connection', async (socket: Socket) => {
+    const roomId = socket.data.roomId as number;
+    await socket.join(channel(roomId));
+    const state = await overlayState(app.store, app.publicUrl(), roomId, stateOf(roomId)).catch((err) => app.log.error({ err }, 'overlay state failed'));
+    if (state) socket.emit('state', state);
+  });
+
+  panel.use(async (socket, next) => {
+    // Same-origin only: a page elsewhere must not read the panel's feed with the user's cookie.
+    const origin = socket.handshake.headers.origin;
+    if (origin && new URL(origin).host !== socket.handshake.headers.host) return next(new Error('unauthorized'));
+    const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
+    if (!(await sessionOf(app.store, cookies[SESSION_COOKIE]))) return next(new Error('unauthorized'));
+    next();
+  });
+  panel.on('connection', (socket: Socket) => {
+    // The panel follows one room at a time and says which.
+    socket.on('follow', async (roomId: unknown) => {
+      for (const r of socket.rooms) if (r.startsWith('room:')) await socket.leave(r);
+      if (Number.isSafeInteger(roomId)) await socket.join(channel(roomId as number));
+    });
+  });
+
+  const pendingGoal = new Set<number>();
+  const refreshGoal = (roomId: number) => {
+    if (pendingGoal.has(roomId)) return;
+    pendingGoal.add(roomId);
+    setTimeout(async () => {
+      pendingGoal.delete(roomId);
+      const room = await app.store.rooms.get(roomId).catch(() => undefined);
+      if (!room) return;
+      const goal = await goalState(app.store, roomId, room.goalFen).catch(() => undefined);
+      if (goal) {
+        overlays.to(channel(roomId)).emit('goal', goal);
+        panel.to(channel(roomId)).emit('goal', goal);
+      }
+    }, GOAL_THROTTLE_MS).unref();
+  };
+
+  const { events } = app;
+  const listeners = {
+    order: (order: Parameters<Parameters<typeof events.on<'order'>>[1]>[0]) => {
+      // The ticker shows sales as they happen: a new held (or imported, paid) order, once.
+      const isNew = order.createdAt === order.updatedAt;
+      const item = isNew && (order.status === 'held' || order.status === 'confirmed') ? tickerItem(order) : undefined;
+      if (item) overlays.to(channel(order.roomId)).emit('order', item);
+      panel.to(channel(order.roomId)).emit('order', order);
+      refreshGoal(order.roomId);
+    },
+    stock: (change: { productId: number; stock: number }) => {
+      overlays.emit('stock', change);
+      panel.emit('stock', change);
+    },
+    feature: async ({ roomId }: { roomId: number }) => {
+      const card = await featuredCard(app.store, app.publicUrl(), roomId).catch(() => null);
+      overlays.to(channel(roomId)).emit('feature', card);
+      panel.to(channel(roomId)).emit('feature', card);
+    },
+    connection: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('connection', c),
+    confirmation: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('confirmation', c),
+    platform: (p: { roomId: number }) => panel.to(channel(p.roomId)).emit('platform', p),
+  };
+  events.on('order', listeners.order);
+  events.on('stock', listeners.stock);
+  events.on('feature', listeners.feature);
+  events.on('connection', listeners.connection);
+  events.on('confirmation', listeners.confirmation);
+  events.on('platform', listeners.platform);
+
+  const show = (roomId: number, patch: Partial<{ qa: QaCard | null; chat: FeaturedChat | null }>) => {
+    transient.set(roomId, { ...stateOf(roomId), ...patch });
+  };
+
+  return {
+    io,
+    showQa(roomId, card) {
+      show(roomId, { qa: card });
+      overlays.to(channel(roomId)).emit('qa', card);
+    },
+    showChat(roomId, chat) {
+      show(roomId, { chat });
+      overlays.to(channel(roomId)).emit('chat', chat);
+    },
+    test(roomId, kind) {
+      const at = new Date().toISOString();
+      if (kind === 'order') overlays.to(channel(roomId)).emit('order', { orderId: 0, buyer: '测**', code: '0', product: '测试商品', qty: 1, status: 'held', at });
+      if (kind === 'qa') overlays.to(channel(roomId)).emit('qa', { question: '这是一条测试问题吗？', short: '是的，叠加层工作正常。', source: '农播测试', at });
+      if (kind === 'chat') overlays.to(channel(roomId)).emit('chat', { name: '农播', text: '测试弹幕：叠加层工作正常 👍', at });
+    },
+    async close() {
+      events.off('order', listeners.order);
+      events.off('stock', listeners.stock);
+      events.off('feature', listeners.feature);
+      events.off('connection', listeners.connection);
+      events.off('confirmation', listeners.confirmation);
+      events.off('platform', listeners.platform);
+      io.disconnectSockets(true);
+      for (const ns of [overlays, panel]) ns.disconnectSockets(true);
+      // engine.close() ends the transports without closing the HTTP server Fastify owns.
+      io.engine.close();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { buildTestApp, call, say, setupShop, type Shop } from '../helper.ts';
+import { hasChromium, launch, shot, watch } from './chromium.ts';
+
+const XSS = [
+  ...fs.readFileSync(path.join(import.meta.dirname, '../fixtures/xss.dev.txt'), 'utf8').split('\n').filter(Boolean),
+  '<a href="javascript:alert(1)">点我</a>',
+  '</script><script>alert(1)</script>',
+  '<img src=x onerror=alert(1)',
+  '<details open ontoggle=alert(1)>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+];
+
+let app: App;
+let base: string;
+let shop: Shop;
+let browser: Browser;
+
+/** Elements carrying a payload in a live attribute, or script elements holding one. */
+const injected = (page: Page) =>
+  page.evaluate(
+    () =>
+      [...document.querySelectorAll('*')].filter(
+        (e) =>
+          [...e.attributes].some((a) => /^(on|src$|href$|data$|srcdoc$)/i.test(a.name) && /alert|javascript:/i.test(a.value)) ||
+          (e.tagName === 'SCRIPT' && /alert\(/.test(e.textContent ?? '')) ||
+          ['IFRAME', 'SVG', 'MATH', 'DETAILS', 'A', 'B'].includes(e.tagName.toUpperCase()),
+      ).length,
+  );
+const text = (page: Page) => page.evaluate(() => document.body.innerText);
+const overlay = (name: string) => (shop.room as unknown as { overlays: Record<string, string> }).overlays[name]!;
+
+async function open(url: string) {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const seen = watch(page);
+  await page.goto(url);
+  return { page, seen };
+}
+
+describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, () => {
+  beforeAll(async () => {
+    app = await buildTestApp();
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    shop = await setupShop(app);
+    shop.room = (await call(app, 'GET', `/api/rooms/${shop.room.id}`)).body;
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('show the featured product as it changes, on a transparent page, and at once after a reload', async () => {
+    const { page, seen } = await open(overlay('product'));
+    await page.waitForFunction(() => document.body.innerText.includes('产品5'));
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: 'A1' });
+    await page.waitForFunction(() => document.body.innerText.includes('产品A1'));
+    expect(await text(page)).toContain('评论 买A1号 2份');
+    expect(await text(page)).toContain('李秀英（脱贫户）');
+    const bg = await page.evaluate(() => [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).backgroundColor]);
+    expect(bg).toEqual(['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
+    await shot(page, 'overlay-product', true);
+
+    await page.reload();
+    await page.waitForFunction(() => document.body.innerText.includes('产品A1'), undefined, { timeout: 3000 });
+    // Stock follows orders live.
+    await say(app, shop.room.id, '买A1号 3份');
+    await page.waitForFunction(() => document.body.innerText.includes('剩余 97'));
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('scroll new orders through the ticker with the buyer masked', async () => {
+    const { page, seen } = await open(overlay('orders'));
+    await page.waitForTimeout(300);
+    await say(app, shop.room.id, '买3号 2份', { name: '张三丰' });
+    await page.waitForFunction(() => document.body.innerText.includes('产品3'));
+    const shown = await text(page);
+    expect(shown).toContain('张**');
+    expect(shown).not.toContain('张三丰');
+    await shot(page, 'overlay-orders', true);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('show the goal bar, a Q&A card and a featured chat message', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { goalFen: 100_000 });
+    const goal = await open(overlay('goal'));
+    await say(app, shop.room.id, '+1');
+    await goal.page.waitForFunction(() => document.body.innerText.includes('¥1000.00'));
+    await shot(goal.page, 'overlay-goal', true);
+
+    const qa = await open(overlay('qa'));
+    await qa.page.waitForTimeout(300);
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/test-event`, { kind: 'qa' });
+    await qa.page.waitForFunction(() => document.body.innerText.includes('叠加层工作正常'));
+    await shot(qa.page, 'overlay-qa', true);
+
+    const chat = await open(overlay('chat'));
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/featured-chat`, { name: '李秀英', text: '蜂蜜收到了，很好吃！' });
+    await chat.page.waitForFunction(() => document.body.innerText.includes('蜂蜜收到了'));
+    await shot(chat.page, 'overlay-chat', true);
+    await chat.page.reload();
+    await chat.page.waitForFunction(() => document.body.innerText.includes('蜂蜜收到了'), undefined, { timeout: 3000 });
+    for (const p of [goal, qa, chat]) {
+      expect(p.seen.errors).toEqual([]);
+      await p.page.close();
+    }
+  });
+
+  it('never run hostile product names, nicknames, messages or stories', async () => {
+    const pages = await Promise.all(['product', 'orders', 'chat'].map((n) => open(overlay(n))));
+    const household = shop.households[0]!.id;
+    for (const [i, payload] of XSS.entries()) {
+      const code = `Z${i}`;
+      await call(app, 'POST', '/api/products', { code, name: payload, unit: payload.slice(0, 20), priceFen: 100, stock: 9, story: payload, sources: [{ householdId: household, share: 1 }] });
+      await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code });
+      await say(app, shop.room.id, `买${code}号`, { name: payload });
+      await call(app, 'POST', `/api/rooms/${shop.room.id}/featured-chat`, { name: payload, text: payload });
+    }
+    await pages[0]!.page.waitForFunction((last) => document.body.innerText.includes(last), XSS.at(-1)!.slice(0, 12));
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const { page, seen } of pages) {
+      expect(seen.dialogs).toEqual([]);
+      expect(await injected(page)).toBe(0);
+    }
+    expect(await text(pages[2]!.page)).toContain(XSS.at(-1)!);
+    await shot(pages[0]!.page, 'overlay-product-hostile', true);
+    for (const { page } of pages) await page.close();
+  });
+
+  it('show nothing for a wrong token, and answer 401', async () => {
+    const wrong = overlay('product').replace(/token=[^&]+/, 'token=wrong');
+    expect((await fetch(wrong)).status).toBe(401);
+    const { page } = await open(wrong);
+    expect(await text(page)).toBe('');
+    await page.close();
+  });
+});

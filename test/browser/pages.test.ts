@@ -1,0 +1,113 @@
+/// <reference lib="dom" />
+import fs from 'node:fs';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { buildTestApp, call, say, TOKEN } from '../helper.ts';
+import { hasChromium, launch, shot, watch } from './chromium.ts';
+
+let app: App;
+let base: string;
+let browser: Browser;
+
+async function loggedIn(viewport = { width: 420, height: 860 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/panel`);
+  expect(new URL(page.url()).pathname).toBe('/login');
+  await page.fill('#token', TOKEN);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/panel');
+  await page.close();
+  return context;
+}
+
+describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeout: 90_000 }, () => {
+  beforeAll(async () => {
+    app = await buildTestApp({ demo: true });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('logs in, features a product with one tap, and the product card overlay follows', async () => {
+    const context = await loggedIn();
+    const panel = await context.newPage();
+    const seen = watch(panel);
+    await panel.goto(`${base}/panel`);
+    await panel.waitForSelector('#previews input[value*="room=1&"]');
+    await panel.selectOption('#room', '2');
+    // Wait for the second room to be drawn, so the tap lands on its buttons, not the first room's.
+    await panel.waitForSelector('#previews input[value*="room=2&"]');
+
+    const room = (await call(app, 'GET', '/api/rooms/2')).body;
+    const overlay = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await overlay.goto(room.overlays.product);
+
+    await panel.click('.product[data-code="3"]');
+    await overlay.waitForFunction(() => document.body.innerText.includes('岩蜂土蜂蜜'));
+    await panel.waitForSelector('.product.featured[data-code="3"]');
+
+    // An order in chat shows up in the panel as it happens, and can be marked paid there.
+    await say(app, 2, '+2', { name: '张三' });
+    await panel.waitForSelector('[data-order] >> text=张三');
+    await panel.click('[data-order] button:has-text("已付款")');
+    await panel.waitForSelector('[data-order] >> text=已付款');
+    const [order] = (await call(app, 'GET', '/api/orders?roomId=2')).body;
+    expect(order.status).toBe('confirmed');
+
+    // The confirmation queue: accept a queued message.
+    await say(app, 2, '买三', { name: '李四' });
+    await panel.waitForSelector('text=确认下单');
+    await panel.click('text=确认下单');
+    await panel.waitForSelector('text=没有待确认的弹幕');
+
+    await shot(panel, 'panel');
+    expect(seen.errors).toEqual([]);
+    await overlay.close();
+    await context.close();
+  });
+
+  it('sends a page with a stale session to the login page', async () => {
+    const context = await loggedIn();
+    const page = await context.newPage();
+    await page.goto(`${base}/panel`);
+    await page.waitForSelector('.product');
+    const [cookie] = await context.cookies();
+    await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: `${cookie!.name}=${cookie!.value}` } });
+    await page.click('.product[data-code="1"]');
+    await page.waitForURL('**/login?next=%2Fpanel');
+    await page.goto(`${base}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await context.close();
+  });
+
+  it('shows the month per household with a chart and downloads the Excel export', async () => {
+    await say(app, 2, '买1号 3份', { name: '王五' });
+    const context = await loggedIn({ width: 1280, height: 900 });
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(`${base}/dashboard`);
+    await page.waitForSelector('#tallies tbody tr');
+    expect(await page.locator('#chart rect.bar.monitored').count()).toBeGreaterThan(0);
+    expect(await page.locator('#chart rect.bar.lifted').count()).toBeGreaterThan(0);
+    await shot(page, 'dashboard');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-tallies-xlsx')]);
+    const file = await download.path();
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    expect(fs.readFileSync(file).subarray(0, 2).toString()).toBe('PK');
+
+    await page.click('[data-tab="households"]');
+    await page.fill('#household-form [name=name]', '<img src=x onerror=alert(1)>');
+    await page.click('#household-form button[type=submit]');
+    await page.waitForSelector('#households >> text=<img src=x onerror=alert(1)>');
+    await shot(page, 'dashboard-households');
+    expect(seen.dialogs).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,234 @@
+// The cooperative's dashboard: income per household for a period (with a chart that marks
+// 脱贫户 and 监测户), orders, households, products and their source shares, rooms, exports.
+import { del, get, logout, post, put, ready } from './lib/api.js';
+import { $, fill, h } from './lib/dom.js';
+import { POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
+
+function toast(text) {
+  const el = h('div', { class: 'toast', role: 'status' }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 3000);
+}
+
+async function act(work, done) {
+  try {
+    await work();
+    if (done) toast(done);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+const table = (el, head, rows) => fill(el, h('thead', {}, h('tr', {}, head.map(([text, cls]) => h('th', { class: cls }, text)))), h('tbody', {}, rows));
+const poverty = (status) => (status === 'none' ? POVERTY.none : h('span', { class: `badge ${status}` }, POVERTY[status]));
+
+/* tabs */
+const loaders = {};
+for (const tab of document.querySelectorAll('[data-tab]')) {
+  tab.addEventListener('click', () => {
+    for (const t of document.querySelectorAll('[data-tab]')) t.setAttribute('aria-selected', String(t === tab));
+    for (const panel of document.querySelectorAll('[data-panel]')) panel.hidden = panel.dataset.panel !== tab.dataset.tab;
+    loaders[tab.dataset.tab]?.();
+  });
+}
+
+/* tallies */
+function periodQuery() {
+  const q = new URLSearchParams({ groupBy: 'household' });
+  if ($('#from').value) q.set('from', $('#from').value);
+  if ($('#to').value) {
+    // The page says "to, inclusive"; the API's `to` is the exclusive start of the next day.
+    const next = new Date(`${$('#to').value}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    q.set('to', next.toISOString().slice(0, 10));
+  }
+  if ($('#tally-room').value) q.set('roomId', $('#tally-room').value);
+  return q;
+}
+
+function drawChart(rows) {
+  const svg = $('#chart');
+  const NS = 'http://www.w3.org/2000/svg';
+  const el = (tag, attrs, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const sorted = [...rows].sort((a, b) => b.netFen - a.netFen);
+  const max = Math.max(1, ...sorted.map((r) => r.netFen));
+  const rowHeight = 28;
+  const width = 900;
+  svg.setAttribute('viewBox', `0 0 ${width} ${Math.max(1, sorted.length) * rowHeight + 10}`);
+  svg.replaceChildren(
+    ...sorted.flatMap((r, i) => {
+      const y = i * rowHeight + 5;
+      const w = Math.max(0, (r.netFen / max) * (width - 330));
+      return [
+        el('text', { x: 0, y: y + 18 }, `${r.householdName}${r.povertyStatus === 'none' ? '' : `（${POVERTY[r.povertyStatus]}）`}`),
+        el('rect', { class: `bar ${r.povertyStatus}`, x: 180, y, width: w, height: rowHeight - 8, rx: 4 }),
+        el('text', { x: 186 + w, y: y + 18 }, yuan(r.netFen)),
+      ];
+    }),
+  );
+}
+
+async function loadTallies() {
+  const q = periodQuery();
+  const rows = await get(`/api/tallies?${q}`);
+  const sum = (k) => rows.reduce((a, r) => a + r[k], 0);
+  fill(
+    $('#tally-summary'),
+    `净收入合计 ${yuan(sum('netFen'))}，其中脱贫户 ${yuan(sum('liftedNetFen'))}、监测户 ${yuan(sum('monitoredNetFen'))}；已付款部分 ${yuan(sum('paidNetFen'))}。`,
+  );
+  drawChart(rows);
+  table(
+    $('#tallies'),
+    [['农户'], ['类别'], ['订单数', 'num'], ['销售额', 'num'], ['平台费', 'num'], ['佣金', 'num'], ['净收入', 'num'], ['已付净收入', 'num']],
+    rows.map((r) =>
+      h('tr', {}, h('td', {}, r.householdName), h('td', {}, poverty(r.povertyStatus)), h('td', { class: 'num' }, r.orders),
+        ...['grossFen', 'platformFeeFen', 'commissionFen', 'netFen', 'paidNetFen'].map((k) => h('td', { class: 'num' }, yuan(r[k])))),
+    ),
+  );
+  const exportQuery = new URLSearchParams(q);
+  $('#export-tallies-xlsx').href = `/api/exports/tallies.xlsx?${exportQuery}`;
+  $('#export-tallies-csv').href = `/api/exports/tallies.csv?${exportQuery}`;
+  exportQuery.delete('groupBy');
+  $('#export-orders-xlsx').href = `/api/exports/orders.xlsx?${exportQuery}`;
+}
+loaders.tallies = loadTallies;
+$('#period').addEventListener('submit', (e) => {
+  e.preventDefault();
+  act(loadTallies);
+});
+
+/* orders */
+async function loadOrders() {
+  const status = $('#order-status').value;
+  const orders = await get(`/api/orders?limit=500${status ? `&status=${status}` : ''}`);
+  table(
+    $('#orders'),
+    [['订单号'], ['时间'], ['买家'], ['商品'], ['数量', 'num'], ['金额', 'num'], ['状态']],
+    orders.map((o) => {
+      const line = o.lines[0];
+      return h('tr', {}, h('td', {}, `#${o.id}`), h('td', {}, shanghai(o.createdAt)), h('td', {}, o.buyer.name), h('td', {}, `${line.code}号 ${line.name}`),
+        h('td', { class: 'num' }, line.qty), h('td', { class: 'num' }, yuan(line.grossFen)), h('td', {}, STATUS[o.status]));
+    }),
+  );
+}
+loaders.orders = loadOrders;
+fill($('#order-status'), h('option', { value: '' }, '全部'), Object.entries(STATUS).map(([k, v]) => h('option', { value: k }, v)));
+$('#order-filter').addEventListener('submit', (e) => {
+  e.preventDefault();
+  act(loadOrders);
+});
+
+/* households */
+let households = [];
+async function loadHouseholds() {
+  households = await get('/api/households');
+  table(
+    $('#households'),
+    [['编号'], ['姓名'], ['村组'], ['电话'], ['类别'], ['']],
+    households.map((hh) =>
+      h('tr', {}, h('td', {}, hh.id), h('td', {}, hh.name), h('td', {}, hh.village ?? ''), h('td', {}, hh.phone ?? ''), h('td', {}, poverty(hh.povertyStatus)),
+        h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await del(`/api/households/${hh.id}`); await loadHouseholds(); }, '已删除') }, '删除'))),
+    ),
+  );
+}
+loaders.households = loadHouseholds;
+$('#household-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  act(async () => {
+    await post('/api/households', {
+      name: form.get('name'),
+      village: form.get('village') || null,
+      phone: form.get('phone') || null,
+      povertyStatus: form.get('povertyStatus'),
+    });
+    e.target.reset();
+    await loadHouseholds();
+  }, '已添加农户');
+});
+
+/* products */
+function sourceRow() {
+  return h('div', { class: 'row source' },
+    h('label', {}, '供货农户', h('select', { name: 'householdId' }, households.map((hh) => h('option', { value: hh.id }, `${hh.name}（${POVERTY[hh.povertyStatus]}）`)))),
+    h('label', {}, '份额', h('input', { name: 'share', inputmode: 'decimal', value: '1' })));
+}
+async function loadProducts() {
+  if (households.length === 0) households = await get('/api/households');
+  if (!$('#source-rows').children.length) $('#source-rows').append(sourceRow());
+  const products = await get('/api/products');
+  table(
+    $('#products'),
+    [['编码'], ['名称'], ['价格', 'num'], ['库存', 'num'], ['供货农户（份额）']],
+    products.map((p) =>
+      h('tr', {}, h('td', {}, p.code), h('td', {}, p.name), h('td', { class: 'num' }, `${yuan(p.priceFen)}/${p.unit}`), h('td', { class: 'num' }, p.stock),
+        h('td', {}, p.sources.map((s) => h('div', {}, `${s.householdName} ×${s.share} `, s.povertyStatus === 'none' ? null : poverty(s.povertyStatus))))),
+    ),
+  );
+}
+loaders.products = loadProducts;
+$('#add-source').addEventListener('click', () => $('#source-rows').append(sourceRow()));
+$('#product-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  const priceFen = toFen(form.get('price'));
+  if (Number.isNaN(priceFen)) return toast('价格请写成 29.90 这样的金额');
+  const sources = [...document.querySelectorAll('#source-rows .source')].map((row) => ({
+    householdId: Number($('select', row).value),
+    share: Number($('input', row).value),
+  }));
+  act(async () => {
+    await post('/api/products', { code: form.get('code'), name: form.get('name'), unit: form.get('unit'), priceFen, stock: Number(form.get('stock')), story: form.get('story') || null, sources });
+    e.target.reset();
+    fill($('#source-rows'), sourceRow());
+    await loadProducts();
+  }, '已添加商品');
+});
+
+/* rooms */
+async function loadRooms() {
+  const rooms = await get('/api/rooms');
+  table(
+    $('#rooms'),
+    [['直播间'], ['平台'], ['费率'], ['状态'], ['商品卡地址（OBS）']],
+    rooms.map((r) =>
+      h('tr', {}, h('td', {}, r.name), h('td', {}, r.platform), h('td', {}, `平台 ${(r.platformFeeRate * 100).toFixed(1)}% · 佣金 ${(r.commissionRate * 100).toFixed(1)}%`),
+        h('td', {}, r.connection.state), h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } }))),
+    ),
+  );
+  fill($('#tally-room'), h('option', { value: '' }, '全部'), rooms.map((r) => h('option', { value: r.id }, r.name)));
+}
+loaders.rooms = loadRooms;
+
+/* exports */
+async function loadExports() {
+  const [{ schedule, dir }, files] = await Promise.all([get('/api/exports/schedule'), get('/api/exports/files')]);
+  $('#cron').value = schedule?.cron ?? '0 22 * * *';
+  $('#retain').value = schedule?.retain ?? 14;
+  $('#schedule-state').textContent = schedule ? `已启用：每当 “${schedule.cron}”，导出到 ${dir}` : `未启用。文件会写到 ${dir}`;
+  fill($('#files'), files.map((f) => h('li', {}, h('span', { class: 'grow' }, f.name), h('span', { class: 'muted' }, shanghai(f.createdAt)), h('a', { class: 'button', href: `/api/exports/files/${encodeURIComponent(f.name)}`, download: f.name }, '下载'))));
+}
+loaders.exports = loadExports;
+$('#schedule-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  act(async () => {
+    await put('/api/exports/schedule', { schedule: { cron: $('#cron').value.trim(), kinds: ['orders.xlsx', 'tallies.xlsx'], retain: Number($('#retain').value) } });
+    await loadExports();
+  }, '已保存');
+});
+$('#schedule-off').addEventListener('click', () => act(async () => { await put('/api/exports/schedule', { schedule: null }); await loadExports(); }, '已停用'));
+$('#run-now').addEventListener('click', () => act(async () => { await post('/api/exports/run', {}); await loadExports(); }, '已导出'));
+
+$('#logout').addEventListener('click', () => logout());
+
+await ready();
+const today = shanghaiDate();
+$('#from').value = `${today.slice(0, 8)}01`;
+$('#to').value = today;
+await loadRooms();
+await act(loadTallies);

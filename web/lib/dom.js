@@ -1,0 +1,39 @@
+// Building the DOM from data: text always goes in as text (textContent), never as markup, so a
+// nickname or a product name full of <script> is shown, not run.
+
+const SAFE_URL = /^(\/|https?:\/\/)/i;
+
+/**
+ * h('div', { class: 'card', onclick: fn }, 'text', child…): an element with attributes, event
+ * handlers (functions only) and children (strings become text nodes).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
+    else if ((key === 'src' || key === 'href') && !SAFE_URL.test(String(value))) continue;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces an element's children. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);

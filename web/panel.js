@@ -1,0 +1,197 @@
+// The phone control panel: one tap to feature a product, orders arriving live, the
+// confirmation queue, chat to put on screen, stock, the goal, the adapter's state and previews.
+import { io } from '/socket.io/socket.io.esm.min.js';
+import { get, logout, patch, post, ready } from './lib/api.js';
+import { $, fill, h } from './lib/dom.js';
+import { CONNECTION, shanghai, STATUS, toFen, yuan } from './lib/format.js';
+
+let rooms = [];
+let room;
+let products = [];
+let featuredId = null;
+const orders = new Map();
+
+function toast(text) {
+  const el = h('div', { class: 'toast', role: 'status' }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 2500);
+}
+
+async function act(work, done) {
+  try {
+    await work();
+    if (done) toast(done);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+function drawState(connection) {
+  const el = $('#state');
+  el.textContent = CONNECTION[connection.state] ?? connection.state;
+  el.className = `badge ${connection.state}`;
+  el.title = connection.error ?? '';
+  $('#toggle').textContent = room.enabled ? '断开' : '连接';
+  $('#toggle').hidden = room.platform === 'push';
+}
+
+function drawProducts() {
+  fill(
+    $('#products'),
+    products.map((p) =>
+      h(
+        'button',
+        { type: 'button', class: p.id === featuredId ? 'product featured' : 'product', 'data-code': p.code, onclick: () => act(() => post(`/api/rooms/${room.id}/feature`, { productId: p.id })) },
+        h('span', { class: 'code' }, `${p.code}号`),
+        h('span', {}, p.name),
+        h('span', { class: 'stock' }, `${yuan(p.priceFen)} · 库存 ${p.stock}`),
+      ),
+    ),
+  );
+  fill($('#stock-product'), products.map((p) => h('option', { value: p.id }, `${p.code}号 ${p.name}`)));
+  syncStockInput();
+}
+
+function syncStockInput() {
+  const p = products.find((x) => String(x.id) === $('#stock-product').value);
+  if (p) $('#stock-value').value = p.stock;
+}
+
+function drawOrders() {
+  const list = [...orders.values()].sort((a, b) => b.id - a.id).slice(0, 100);
+  $('#order-count').textContent = `（${orders.size}）`;
+  fill(
+    $('#orders'),
+    list.map((o) => {
+      const line = o.lines[0];
+      return h(
+        'li',
+        { 'data-order': o.id },
+        h('span', { class: 'grow' }, `#${o.id} ${o.buyer.name}：${line.code}号 ${line.name} ×${line.qty} `, h('span', { class: 'badge' }, STATUS[o.status] ?? o.status)),
+        o.status === 'held' ? h('button', { type: 'button', onclick: () => act(() => patch(`/api/orders/${o.id}`, { status: 'confirmed' })) }, '已付款') : null,
+        o.status === 'held' || o.status === 'waitlisted' ? h('button', { type: 'button', class: 'danger', onclick: () => act(() => patch(`/api/orders/${o.id}`, { status: 'cancelled' })) }, '取消') : null,
+      );
+    }),
+  );
+}
+
+async function loadConfirmations() {
+  const pending = await get(`/api/confirmations?roomId=${room.id}&status=pending&limit=50`);
+  fill(
+    $('#confirmations'),
+    pending.length === 0 ? h('li', { class: 'muted' }, '没有待确认的弹幕') : null,
+    pending.map((c) =>
+      h(
+        'li',
+        {},
+        h('span', { class: 'grow' }, `${c.buyer.name}：“${c.text}” → ${c.suggestion.code ?? '讲解中'}号 ×${c.suggestion.qty}`),
+        h('button', { type: 'button', onclick: () => act(async () => { const r = await post(`/api/confirmations/${c.id}/accept`); if (r.refusal) toast(r.refusal.message); await loadConfirmations(); }) }, '确认下单'),
+        h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/confirmations/${c.id}/reject`); await loadConfirmations(); }) }, '忽略'),
+      ),
+    ),
+  );
+}
+
+async function loadChat() {
+  const chat = await get(`/api/rooms/${room.id}/chat?limit=30`);
+  fill(
+    $('#chat'),
+    chat.map((m) =>
+      h('li', {}, h('span', { class: 'grow' }, h('b', {}, m.name), `：${m.text}`, h('span', { class: 'muted' }, ` ${shanghai(m.sentAt).slice(11)}`)),
+        h('button', { type: 'button', onclick: () => act(() => post(`/api/rooms/${room.id}/featured-chat`, { name: m.name, text: m.text }), '已上屏') }, '上屏')),
+    ),
+  );
+}
+
+function drawPreviews() {
+  fill(
+    $('#previews'),
+    Object.entries(room.overlays).map(([name, url]) => {
+      const frame = h('iframe', { src: url, title: name, loading: 'lazy' });
+      const box = h('div', { class: 'preview' }, frame);
+      new ResizeObserver(() => (frame.style.transform = `scale(${box.clientWidth / 1920})`)).observe(box);
+      return h('div', {}, box, h('div', { class: 'row' }, h('b', {}, name), h('input', { value: url, readonly: true, style: { flex: '1' }, onfocus: (e) => e.target.select() })));
+    }),
+  );
+}
+
+async function selectRoom(id) {
+  room = rooms.find((r) => r.id === id) ?? rooms[0];
+  if (!room) return;
+  localStorage.setItem('nongbo.room', String(room.id));
+  socket.emit('follow', room.id);
+  const [feature, recent, fresh] = await Promise.all([
+    get(`/api/rooms/${room.id}/feature`),
+    get(`/api/orders?roomId=${room.id}&limit=100`),
+    get(`/api/rooms/${room.id}`),
+  ]);
+  room = fresh;
+  featuredId = feature.product?.id ?? null;
+  orders.clear();
+  for (const o of recent) orders.set(o.id, o);
+  $('#goal-value').value = (room.goalFen / 100).toFixed(2);
+  drawState(room.connection);
+  drawProducts();
+  drawOrders();
+  drawPreviews();
+  await Promise.all([loadConfirmations(), loadChat()]);
+}
+
+const socket = io('/panel', { withCredentials: true });
+
+await ready();
+[rooms, products] = await Promise.all([get('/api/rooms'), get('/api/products')]);
+fill($('#room'), rooms.map((r) => h('option', { value: r.id }, `${r.name}（${r.platform}）`)));
+const saved = Number(localStorage.getItem('nongbo.room'));
+$('#room').value = String(rooms.some((r) => r.id === saved) ? saved : (rooms[0]?.id ?? ''));
+await selectRoom(Number($('#room').value));
+
+socket.on('connect', () => room && socket.emit('follow', room.id));
+socket.on('connect_error', (err) => err.message === 'unauthorized' && location.assign('/login?next=/panel'));
+socket.on('order', (o) => {
+  orders.set(o.id, o);
+  drawOrders();
+});
+socket.on('stock', ({ productId, stock }) => {
+  const p = products.find((x) => x.id === productId);
+  if (p) {
+    p.stock = stock;
+    drawProducts();
+  }
+});
+socket.on('feature', (card) => {
+  featuredId = card?.id ?? null;
+  drawProducts();
+});
+socket.on('connection', (c) => drawState(c));
+socket.on('confirmation', () => loadConfirmations());
+socket.on('goal', (g) => ($('#sales').textContent = `本场已售 ${yuan(g.grossFen)}（${g.orders} 单）`));
+setInterval(() => room && loadChat(), 5000);
+
+$('#room').addEventListener('change', (e) => selectRoom(Number(e.target.value)));
+$('#toggle').addEventListener('click', () =>
+  act(async () => {
+    room = await post(`/api/rooms/${room.id}/${room.enabled ? 'disconnect' : 'connect'}`);
+    drawState(room.connection);
+  }),
+);
+$('#clear').addEventListener('click', () => act(() => post(`/api/rooms/${room.id}/feature`, { code: null })));
+$('#stock-product').addEventListener('change', syncStockInput);
+$('#stock-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  act(async () => {
+    const updated = await patch(`/api/products/${$('#stock-product').value}`, { stock: Number($('#stock-value').value) });
+    products = products.map((p) => (p.id === updated.id ? updated : p));
+    drawProducts();
+  }, '库存已保存');
+});
+$('#goal-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const fen = toFen($('#goal-value').value);
+  if (Number.isNaN(fen)) return toast('请输入金额，如 5000 或 5000.50');
+  act(async () => (room = await patch(`/api/rooms/${room.id}`, { goalFen: fen })), '目标已保存');
+});
+for (const button of document.querySelectorAll('[data-test]')) {
+  button.addEventListener('click', () => act(() => post(`/api/rooms/${room.id}/test-event`, { kind: button.dataset.test }), '已发送测试'));
+}
+$('#logout').addEventListener('click', () => logout());
