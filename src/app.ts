@@ -7,7 +7,10 @@ import { RoomConnections } from './adapters/connections.ts';
 import { PluginRegistry } from './adapters/registry.ts';
 import { ChatPipeline } from './chat/pipeline.ts';
 import { createEvents, type Events } from './events.ts';
+import { chatSafeName } from './orders/ack.ts';
 import { OrderService } from './orders/service.ts';
+import { addressees, AnswerCooldown } from './policy/cooldown.ts';
+import { PolicyService } from './policy/service.ts';
 import { Catalog } from './products/catalog.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import type { Config } from './config.ts';
@@ -29,6 +32,8 @@ import households from './http/routes/households.ts';
 import orders from './http/routes/orders.ts';
 import pages from './http/routes/pages.ts';
 import photos from './http/routes/photos.ts';
+import policyRoutes from './http/routes/policy.ts';
+import questions from './http/routes/questions.ts';
 import products from './http/routes/products.ts';
 import rooms from './http/routes/rooms.ts';
 import session from './http/routes/session.ts';
@@ -51,6 +56,7 @@ declare module 'fastify' {
     catalog: Catalog;
     orders: OrderService;
     pipeline: ChatPipeline;
+    policy: PolicyService;
     exportScheduler: ExportScheduler;
     registry: PluginRegistry;
     connections: RoomConnections;
@@ -69,6 +75,8 @@ export interface AppOptions {
   exportsDir?: string;
   /** Defaults to the plugins in `plugins/`. */
   registry?: PluginRegistry;
+  /** How long the same policy question is answered only once per room (default a minute). */
+  qaCooldownMs?: number;
 }
 
 function defaultExportsDir(databaseUrl: string): string {
@@ -78,7 +86,7 @@ function defaultExportsDir(databaseUrl: string): string {
 }
 
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
-export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir, registry }: AppOptions) {
+export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir, registry, qaCooldownMs = 60_000 }: AppOptions) {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
@@ -93,7 +101,22 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
   app.decorate('events', createEvents());
   app.decorate('catalog', new Catalog(store));
   app.decorate('orders', new OrderService(store, app.events));
-  app.decorate('pipeline', new ChatPipeline({ orders: app.orders, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }));
+  app.decorate('policy', new PolicyService(store));
+  // Answers collected during a question's cooldown go out together, naming everyone who asked.
+  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names }) => {
+    app.policy
+      .entry(entryId)
+      .then((entry) => {
+        app.connections.outboundOf(roomId)?.push(`${addressees(names, chatSafeName)} ${entry.short}（来源：${entry.source}）`);
+        app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
+      })
+      .catch((err) => app.log.warn({ err }, 'combined answer not sent'));
+  });
+  app.addHook('preClose', async () => cooldown.stop());
+  app.decorate(
+    'pipeline',
+    new ChatPipeline({ orders: app.orders, policy: app.policy, cooldown, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }),
+  );
   startHoldExpiry(app);
   app.decorate('registry', registry ?? (await PluginRegistry.load()));
   app.decorate(
@@ -170,6 +193,8 @@ export async function buildApp({ config, store = openStore(config.databaseUrl), 
     await api.register(exportsRoutes);
     await api.register(imports);
     await api.register(chatUsers);
+    await api.register(policyRoutes);
+    await api.register(questions);
   });
   app.decorate('realtime', attachRealtime(app));
   app.addHook('preClose', async () => app.realtime.close());

@@ -45,6 +45,10 @@ const catalogue = {
   CHAT_USER_NOT_FOUND: [404, '观众不存在', 'no such chat user'],
   HOOK_SIGNATURE_INVALID: [401, '平台回调签名不对', 'the platform callback signature does not match'],
   HOOK_ROOM_UNKNOWN: [404, '没有已连接的直播间对应这个回调', 'no connected room matches this callback'],
+  POLICY_IMPORT_INVALID: [422, '知识库文件有错误，整份未导入', 'the knowledge-base file has an error and nothing was imported'],
+  POLICY_ENTRY_NOT_FOUND: [404, '知识库条目不存在', 'no such knowledge-base entry'],
+  QUESTION_NOT_FOUND: [404, '问题不存在', 'no such question'],
+  QUESTION_DECIDED: [409, '这个问题已经处理过了', 'the question was already answered or dismissed'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
 } as const satisfies Record<string, readonly [number, string, string]>;

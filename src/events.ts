@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PlatformEvent } from './adapters/plugin.ts';
 import type { OrderView } from './chat/message.ts';
+import type { AskReply } from './policy/question.ts';
 import type { Connection } from './rooms/runtime.ts';
 
 /** What happened, for overlays and the control panel; emitted only after it is durably stored. */
@@ -9,6 +10,8 @@ export interface EventMap {
   stock: [{ productId: number; stock: number }];
   feature: [{ roomId: number; productId: number | null; at: string }];
   confirmation: [{ roomId: number; id: number }];
+  /** A question in a Q&A room was answered from the knowledge base (`answered`: sent to chat now) or queued. */
+  question: [{ roomId: number; status: 'answered' | 'queued'; text: string; answered: boolean; answer: AskReply }];
   connection: [{ roomId: number } & Connection];
   /** Gifts, likes and viewer counts, as the platform sends them. */
   platform: [{ roomId: number; event: Exclude<PlatformEvent, { kind: 'chat' }> }];

@@ -23,3 +23,8 @@ export function formatShanghai(date: Date): string {
 export function fileStamp(date: Date): string {
   return formatShanghai(date).replace(/-/g, '').replace(' ', '-').replace(/:/g, '');
 }
+
+/** `2026-11-28`: the Asia/Shanghai calendar day of an instant. */
+export function shanghaiDay(date: Date): string {
+  return formatShanghai(date).slice(0, 10);
+}

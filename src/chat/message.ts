@@ -1,5 +1,6 @@
 import type { OrderOrigin, OrderStatus } from '../orders/order.ts';
 import type { OrderIntent } from '../orders/parser.ts';
+import type { AskReply } from '../policy/question.ts';
 import type { Platform } from '../rooms/room.ts';
 
 /** One chat message, as every adapter normalizes it before the pipeline sees it. */
@@ -49,6 +50,8 @@ export interface MessageOutcome {
   order?: OrderView;
   orders?: OrderView[];
   confirmation?: { id: number; suggestion: OrderIntent };
+  /** In a Q&A room: what the knowledge base says to a question (the shape of `GET /api/policy/ask`). */
+  answer?: AskReply;
   refusal?: { code: RefusalCode; message: string };
   /** Text for the adapter to send back to the chat (order number, product, quantity). */
   reply?: string;

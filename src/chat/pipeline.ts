@@ -1,44 +1,69 @@
 /**
  * Every chat message, from whichever adapter, goes through here, top to bottom:
- * normalized message → order parser → per-buyer flood guard → store (dedupe, orders, ledger,
- * confirmation queue, in one transaction) → acknowledgement → overlay events and room stats.
+ * normalized message → order parser → per-buyer flood guard → (in a Q&A room) question matcher
+ * and answer cooldown → store (dedupe, orders, ledger, confirmation queue, question, in one
+ * transaction) → acknowledgement → overlay events and room stats.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { OrderService } from '../orders/service.ts';
+import type { Events } from '../events.ts';
+import { chatSafeName } from '../orders/ack.ts';
 import { parseOrder } from '../orders/parser.ts';
+import type { OrderService } from '../orders/service.ts';
+import type { AnswerCooldown } from '../policy/cooldown.ts';
+import type { PolicyService, Verdict } from '../policy/service.ts';
 import type { Catalog } from '../products/catalog.ts';
 import type { Room } from '../rooms/room.ts';
 import type { RoomRuntime } from '../rooms/runtime.ts';
-import type { Events } from '../events.ts';
 import { FloodGuard } from './flood.ts';
 import type { ChatMessage, MessageOutcome } from './message.ts';
+
+export interface PipelineDeps {
+  orders: OrderService;
+  policy: PolicyService;
+  cooldown: AnswerCooldown;
+  catalog: Catalog;
+  runtime: RoomRuntime;
+  events: Events;
+  log: FastifyBaseLogger;
+}
 
 export class ChatPipeline {
   private readonly flood = new FloodGuard();
 
-  constructor(
-    private readonly deps: { orders: OrderService; catalog: Catalog; runtime: RoomRuntime; events: Events; log: FastifyBaseLogger },
-  ) {}
+  constructor(private readonly deps: PipelineDeps) {}
 
   /**
    * Resolves once everything the message caused is durably stored. `replay` says the message id
    * was seen before: the outcome is the stored one and nothing happened now.
    */
   async handle(room: Room, msg: ChatMessage): Promise<{ outcome: MessageOutcome; replay: boolean }> {
-    const { orders, catalog, runtime, events, log } = this.deps;
+    const { orders, policy, cooldown, catalog, runtime, events, log } = this.deps;
     const parsed = parseOrder(msg.text, await catalog.codes());
     const flooding =
       parsed.kind === 'order' && this.flood.exceeded(`${room.id}:${msg.user.id}`, room.limits.orderMessagesPerSecond, msg.receivedAt.getTime());
     if (flooding) log.info({ roomId: room.id, userId: msg.user.id }, 'order message refused: buyer is flooding');
 
-    const result = await orders.placeFromMessage(msg, parsed, flooding ? 'flooding' : undefined);
+    let question: Verdict | undefined;
+    let reply: string | undefined;
+    if (room.qa && parsed.kind === 'none') {
+      question = await policy.judge(msg.text);
+      if (question?.answer.answered && cooldown.claim(room.id, question.answer.entryId, msg.user.name)) {
+        reply = `@${chatSafeName(msg.user.name)} ${question.answer.short}（来源：${question.answer.source}）`;
+      }
+    }
+
+    const result = await orders.placeFromMessage(msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
     const { outcome, replay } = result;
     if (replay) return result;
 
     if (outcome.refusal) log.info({ roomId: room.id, userId: msg.user.id, refusal: outcome.refusal.code }, 'order refused');
     runtime.count(room.id, 'messages');
     if (outcome.orders) runtime.count(room.id, 'orders', outcome.orders.length);
+    if (question) runtime.count(room.id, 'questions');
     if (outcome.confirmation) events.emit('confirmation', { roomId: room.id, id: outcome.confirmation.id });
+    if (question && question.status !== 'unmatched') {
+      events.emit('question', { roomId: room.id, status: question.status, text: msg.text, answered: reply !== undefined, answer: question.answer });
+    }
     return result;
   }
 }

@@ -1,6 +1,6 @@
 import type { TallyFilter } from '../attribution/ledger.ts';
-import type { OrderFilter, Store } from '../store/store.ts';
-import { ordersTable, talliesTable } from './reports.ts';
+import type { OrderFilter, QuestionFilter, Store } from '../store/store.ts';
+import { ordersTable, questionsTable, talliesTable } from './reports.ts';
 import { toCsv, toXlsx, type Table } from './table.ts';
 
 export type Format = 'csv' | 'xlsx';
@@ -18,4 +18,9 @@ export async function exportOrders(store: Store, filter: Omit<OrderFilter, 'limi
 export async function exportTallies(store: Store, filter: TallyFilter, format: Format, fullPhones = false): Promise<Buffer> {
   const [rows, households] = await Promise.all([store.tallies(filter), store.households.list(EVERYTHING)]);
   return write(talliesTable(filter.groupBy, rows, new Map(households.map((h) => [h.id, h])), fullPhones), format);
+}
+
+export async function exportQuestions(store: Store, filter: QuestionFilter, format: Format): Promise<Buffer> {
+  const [questions, rooms, entries] = await Promise.all([store.questions.list({ ...filter, ...EVERYTHING }), store.rooms.list(EVERYTHING), store.policy.entries()]);
+  return write(questionsTable(questions, new Map(rooms.map((r) => [r.id, r])), new Map(entries.map((e) => [e.id, e.title]))), format);
 }

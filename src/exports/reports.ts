@@ -1,6 +1,7 @@
 import type { TallyGroup, TallyRow } from '../attribution/ledger.ts';
 import { maskPhone, POVERTY_LABELS, type Household } from '../households/household.ts';
 import { STATUS_LABELS, type Order } from '../orders/order.ts';
+import type { Question, QuestionStatus } from '../policy/question.ts';
 import type { Room } from '../rooms/room.ts';
 import type { Cell, Column, Table } from './table.ts';
 
@@ -100,4 +101,39 @@ export function talliesTable(groupBy: TallyGroup, rows: readonly TallyRow[], hou
     sum('paidNetFen'),
   ];
   return { title: '收入统计', columns: [...head, ...AMOUNTS], rows: body, totals };
+}
+
+const QUESTION_LABELS: Record<QuestionStatus, string> = {
+  answered: '已自动回答',
+  queued: '待官方回答',
+  answered_by_official: '官方已回答',
+  dismissed: '已忽略',
+  unmatched: '非政策问题',
+};
+
+/** Every question with its match and score, for the official's review after a stream. */
+export function questionsTable(questions: readonly Question[], rooms: ReadonlyMap<number, Room>, titles: ReadonlyMap<string, string>): Table {
+  const columns: Column[] = [
+    { header: '编号', kind: 'int', width: 8 },
+    { header: '时间', kind: 'time' },
+    { header: '直播间', kind: 'text' },
+    { header: '提问人', kind: 'text' },
+    { header: '问题', kind: 'text', width: 40 },
+    { header: '匹配条目', kind: 'text', width: 24 },
+    { header: '匹配度', kind: 'text', width: 8 },
+    { header: '处理', kind: 'text', width: 12 },
+    { header: '回答', kind: 'text', width: 40 },
+  ];
+  const rows: Cell[][] = questions.map((q) => [
+    q.id,
+    q.createdAt,
+    rooms.get(q.roomId)?.name ?? String(q.roomId),
+    q.asker.name,
+    q.text,
+    q.entryId ? (titles.get(q.entryId) ?? q.entryId) : '',
+    q.score.toFixed(2),
+    QUESTION_LABELS[q.status],
+    q.answer ?? '',
+  ]);
+  return { title: '观众提问', columns, rows };
 }

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { Events } from '../events.ts';
 import type { Room } from '../rooms/room.ts';
 import type { ShopOrder } from '../imports/shop-orders.ts';
+import type { Verdict } from '../policy/service.ts';
 import type { ClaimProduct, StoredOrder, Store, Tx } from '../store/store.ts';
 import { ackText } from './ack.ts';
 import { checkManualStep, releases, type Order, type OrderOrigin, type OrderStatus } from './order.ts';
@@ -70,7 +71,12 @@ export class OrderService {
    * A chat message through to what it causes, stored with the message in one transaction: a
    * replayed message id returns the stored outcome and changes nothing.
    */
-  async placeFromMessage(msg: ChatMessage, parsed: ParseResult, refusal?: RefusalCode): Promise<{ outcome: MessageOutcome; replay: boolean }> {
+  async placeFromMessage(
+    msg: ChatMessage,
+    parsed: ParseResult,
+    extra: { refusal?: RefusalCode; question?: Verdict; reply?: string } = {},
+  ): Promise<{ outcome: MessageOutcome; replay: boolean }> {
+    const { refusal, question, reply } = extra;
     const changes = new Changes();
     const result = await this.store.transact(async (tx) => {
       const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
@@ -103,6 +109,22 @@ export class OrderService {
           createdAt: now,
         });
         outcome = { accepted: true, confirmation: { id, suggestion: parsed.suggestion } };
+      } else if (question) {
+        const status = question.status;
+        await tx.insertQuestion({
+          roomId: room.id,
+          liveSessionId,
+          chatUserId,
+          messageId: msg.messageId,
+          text: msg.text,
+          entryId: question.entryId,
+          score: question.score,
+          status,
+          answer: question.answer.answered ? question.answer.short : null,
+          createdAt: now,
+          answeredAt: status === 'answered' ? now : null,
+        });
+        outcome = { accepted: true, answer: question.answer, ...(reply && { reply }) };
       }
       await tx.saveMessage({ ...msg, chatUserId, outcome });
       return { outcome, replay: false };

@@ -63,6 +63,14 @@ export function attachRealtime(app: FastifyInstance): Realtime {
     });
   });
 
+  const show = (roomId: number, patch: Partial<{ qa: QaCard | null; chat: FeaturedChat | null }>) => {
+    transient.set(roomId, { ...stateOf(roomId), ...patch });
+  };
+  function showQa(roomId: number, card: QaCard | null) {
+    show(roomId, { qa: card });
+    overlays.to(channel(roomId)).emit('qa', card);
+  }
+
   const pendingGoal = new Set<number>();
   const refreshGoal = (roomId: number) => {
     if (pendingGoal.has(roomId)) return;
@@ -101,6 +109,11 @@ export function attachRealtime(app: FastifyInstance): Realtime {
     connection: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('connection', c),
     confirmation: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('confirmation', c),
     platform: (p: { roomId: number }) => panel.to(channel(p.roomId)).emit('platform', p),
+    question: (q: Parameters<Parameters<typeof events.on<'question'>>[1]>[0]) => {
+      panel.to(channel(q.roomId)).emit('question', q);
+      // The card goes up with the chat answer; fifty askers of one question do not flash it fifty times.
+      if (q.answered && q.answer.answered) showQa(q.roomId, { question: q.text, short: q.answer.short, source: q.answer.source, at: new Date().toISOString() });
+    },
   };
   events.on('order', listeners.order);
   events.on('stock', listeners.stock);
@@ -108,17 +121,11 @@ export function attachRealtime(app: FastifyInstance): Realtime {
   events.on('connection', listeners.connection);
   events.on('confirmation', listeners.confirmation);
   events.on('platform', listeners.platform);
-
-  const show = (roomId: number, patch: Partial<{ qa: QaCard | null; chat: FeaturedChat | null }>) => {
-    transient.set(roomId, { ...stateOf(roomId), ...patch });
-  };
+  events.on('question', listeners.question);
 
   return {
     io,
-    showQa(roomId, card) {
-      show(roomId, { qa: card });
-      overlays.to(channel(roomId)).emit('qa', card);
-    },
+    showQa,
     showChat(roomId, chat) {
       show(roomId, { chat });
       overlays.to(channel(roomId)).emit('chat', chat);
@@ -136,6 +143,7 @@ export function attachRealtime(app: FastifyInstance): Realtime {
       events.off('connection', listeners.connection);
       events.off('confirmation', listeners.confirmation);
       events.off('platform', listeners.platform);
+      events.off('question', listeners.question);
       io.disconnectSockets(true);
       for (const ns of [overlays, panel]) ns.disconnectSockets(true);
       // engine.close() ends the transports without closing the HTTP server Fastify owns.

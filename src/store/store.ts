@@ -8,6 +8,8 @@ import type { MessageOutcome } from '../chat/message.ts';
 import type { Household, HouseholdInput } from '../households/household.ts';
 import type { Order, OrderLine, OrderOrigin, OrderStatus } from '../orders/order.ts';
 import type { Photo } from '../photos/photo.ts';
+import type { PolicyEntry } from '../policy/entry.ts';
+import type { Question, QuestionStatus } from '../policy/question.ts';
 import type { Product, ProductInput, ProductPatch } from '../products/product.ts';
 import type { Platform, Room, RoomLimits, RoomInput, RoomPatch } from '../rooms/room.ts';
 
@@ -86,6 +88,14 @@ export interface ChatUser {
   updatedAt: Date;
 }
 
+export interface QuestionFilter {
+  roomId?: number;
+  liveSessionId?: number;
+  status?: QuestionStatus;
+  from?: Date;
+  to?: Date;
+}
+
 export interface OrderFilter extends Page {
   roomId?: number;
   householdId?: number;
@@ -133,6 +143,7 @@ export interface Tx {
   dueHolds(now: Date, limit: number): Promise<number[]>;
   appendLedger(entries: readonly LedgerEntry[]): Promise<void>;
   ledgerOf(orderId: number): Promise<LedgerEntry[]>;
+  insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt'> & { answeredAt: Date | null }): Promise<number>;
   insertConfirmation(c: Omit<Confirmation, 'id' | 'buyer' | 'status' | 'orderId' | 'decidedAt'> & { buyerName: string }): Promise<number>;
   confirmation(id: number): Promise<Confirmation | undefined>;
   decideConfirmation(id: number, decision: { status: 'accepted' | 'rejected'; orderId: number | null; decidedAt: Date }): Promise<void>;
@@ -175,6 +186,25 @@ export interface Store {
 
   /** The room's latest chat messages, newest first, for the control panel. */
   recentChat(roomId: number, limit: number): Promise<{ messageId: string; name: string; text: string; sentAt: Date }[]>;
+
+  policy: {
+    /** Every entry, drafts included, by id. */
+    entries(): Promise<PolicyEntry[]>;
+    get(id: string): Promise<PolicyEntry | undefined>;
+    /** Inserts or updates (by id) every entry in one transaction: all or nothing. */
+    upsert(entries: readonly PolicyEntry[]): Promise<number>;
+    /** Changes whenever an entry changes: matchers rebuild their index when it does. */
+    version(): Promise<string>;
+  };
+
+  questions: {
+    list(filter: QuestionFilter & Page): Promise<Question[]>;
+    get(id: number): Promise<Question | undefined>;
+    /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, or QUESTION_DECIDED when it is not queued. */
+    decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date }): Promise<Question>;
+    /** Most-asked entries first. */
+    topics(filter: QuestionFilter): Promise<{ entryId: string; title: string; asked: number; answered: number }[]>;
+  };
 
   sessions: {
     create(session: { idHash: string; csrfToken: string; createdAt: Date; expiresAt: Date }): Promise<void>;

@@ -26,6 +26,16 @@ const Outcome = Type.Object({
   confirmation: Type.Optional(Type.Object({ id: Type.Integer(), suggestion: Type.Object({ code: Nullable(Type.String()), qty: Type.Integer() }) })),
   refusal: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   reply: Type.Optional(Type.String()),
+  answer: Type.Optional(
+    Type.Object({
+      answered: Type.Boolean(),
+      entryId: Type.Optional(Type.String()),
+      short: Type.Optional(Type.String()),
+      answer: Type.Optional(Type.String()),
+      source: Type.Optional(Type.String()),
+      score: Type.Number(),
+    }),
+  ),
 });
 
 const EARLIEST = Date.UTC(2015, 0, 1);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { exportOrders, exportTallies, type Format } from '../../exports/build.ts';
+import { exportOrders, exportQuestions, exportTallies, type Format } from '../../exports/build.ts';
 import { EXPORT_KINDS } from '../../exports/schedule.ts';
 import { ORDER_STATUSES } from '../../orders/order.ts';
 import { fileStamp } from '../../time.ts';
@@ -75,6 +75,25 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { groupBy = 'household', roomId, phones } = req.query;
       const body = await exportTallies(store, { groupBy, roomId, ...periodOf(req.query) }, format, phones === 'full');
       return reply.header('content-type', CONTENT_TYPES[format]).header('content-disposition', attachment('收入统计', 'tallies', format)).send(body);
+    },
+  );
+
+  app.get(
+    '/api/exports/questions.:format',
+    {
+      schema: {
+        params: FormatParams,
+        querystring: Type.Object({
+          ...PeriodQuery.properties,
+          roomId: Type.Optional(Type.Integer({ minimum: 1 })),
+          liveSessionId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const { format } = req.params;
+      const body = await exportQuestions(store, { roomId: req.query.roomId, liveSessionId: req.query.liveSessionId, ...periodOf(req.query) }, format);
+      return reply.header('content-type', CONTENT_TYPES[format]).header('content-disposition', attachment('观众提问', 'questions', format)).send(body);
     },
   );
 

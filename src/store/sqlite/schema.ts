@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { POVERTY_STATUSES } from '../../households/household.ts';
 import { ORDER_ORIGINS, ORDER_STATUSES } from '../../orders/order.ts';
+import { QUESTION_STATUSES } from '../../policy/question.ts';
 
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull();
@@ -320,7 +321,7 @@ export const questions = sqliteTable(
     text: text('text').notNull(),
     entryId: text('entry_id').references(() => policyEntries.id),
     score: real('score').notNull(),
-    status: text('status', { enum: ['answered', 'queued', 'answered_by_official', 'dismissed'] }).notNull(),
+    status: text('status', { enum: QUESTION_STATUSES }).notNull(),
     answer: text('answer'),
     createdAt: createdAt(),
     answeredAt: ms('answered_at'),

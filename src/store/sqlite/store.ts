@@ -11,6 +11,7 @@ import type { Household } from '../../households/household.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
 import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
 import type { Page, Store, Tx } from '../store.ts';
+import { sqlitePolicy, sqliteQuestions } from './policy.ts';
 import { listOrders, tallies } from './reports.ts';
 import { toRoom } from './rows.ts';
 import * as schema from './schema.ts';
@@ -57,6 +58,8 @@ class SqliteStore implements Store {
   ) {
     this.writes = new WriteQueue(sqlite, onInterleave);
     this.tx = sqliteTx(db);
+    this.policy = sqlitePolicy(db);
+    this.questions = sqliteQuestions(db);
   }
 
   transact<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -142,6 +145,9 @@ class SqliteStore implements Store {
       .orderBy(desc(schema.chatMessages.id))
       .limit(limit)
       .all();
+
+  policy: Store['policy'];
+  questions: Store['questions'];
 
   sessions: Store['sessions'] = {
     create: async (session) => {

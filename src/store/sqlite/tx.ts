@@ -238,6 +238,9 @@ export function sqliteTx(db: Db): Tx {
         .all()
         .map(({ id: _, ...entry }) => entry),
 
+    insertQuestion: async (question) =>
+      db.insert(schema.questions).values(question).returning({ id: schema.questions.id }).get().id,
+
     insertConfirmation: async (c) =>
       db
         .insert(schema.confirmations)

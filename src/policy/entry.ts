@@ -1,0 +1,109 @@
+/**
+ * The approved policy knowledge base, in the contract's import format. Only `approved` entries
+ * are ever answered; importing is the official's act, so a missing status means approved.
+ */
+import { AppError } from '../errors.ts';
+
+export const ENTRY_STATUSES = ['approved', 'draft'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+export interface PolicyEntry {
+  id: string;
+  title: string;
+  /** The canonical question first, then its variants. */
+  questions: string[];
+  /** Fits one chat message. */
+  short: string;
+  answer: string;
+  source: string;
+  tags: string[];
+  region: string | null;
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  status: EntryStatus;
+}
+
+export const SHORT_MAX = 40;
+const KEYS = new Set(['id', 'title', 'questions', 'short', 'answer', 'source', 'tags', 'region', 'effectiveFrom', 'effectiveTo', 'status']);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const fail = (where: string, why: string): never => {
+  throw new AppError('POLICY_IMPORT_INVALID', `${where}: ${why}`);
+};
+
+function text(where: string, value: unknown, max: number, required = true): string | null {
+  if (value === undefined || value === null) {
+    if (required) fail(where, 'is missing');
+    return null;
+  }
+  if (typeof value !== 'string') return fail(where, 'must be text');
+  if (required && value.trim() === '') fail(where, 'is empty');
+  if ([...value].length > max) fail(where, `is longer than ${max} characters`);
+  if (!value.isWellFormed()) fail(where, 'is not valid Unicode');
+  return value;
+}
+
+/** One entry of an import, checked field by field; `where` names it in the error (`entries[3]`, `line 5`). */
+export function readEntry(raw: unknown, where: string): PolicyEntry {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(where, 'is not an object');
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(where, `has an unknown key "${key}"`);
+  const id = text(`${where}.id`, o.id, 100)!;
+  if (!/^[\w.:-]+$/.test(id)) fail(`${where}.id`, 'may hold only letters, digits and - _ . :');
+  if (!Array.isArray(o.questions) || o.questions.length === 0) fail(`${where}.questions`, 'must be a list with at least one question');
+  const questions = (o.questions as unknown[]).map((q, i) => text(`${where}.questions[${i}]`, q, 200)!);
+  if (questions.length > 100) fail(`${where}.questions`, 'has more than 100 questions');
+  const tags = o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => text(`${where}.tags[${i}]`, t, 40)!) : fail(`${where}.tags`, 'must be a list');
+  const short = text(`${where}.short`, o.short, SHORT_MAX)!;
+  const status = o.status ?? 'approved';
+  if (!ENTRY_STATUSES.includes(status as EntryStatus)) fail(`${where}.status`, 'must be approved or draft');
+  const date = (key: 'effectiveFrom' | 'effectiveTo') => {
+    const v = text(`${where}.${key}`, o[key], 10, false);
+    if (v !== null && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) fail(`${where}.${key}`, 'must be a date like 2026-01-01');
+    return v;
+  };
+  const entry: PolicyEntry = {
+    id,
+    title: text(`${where}.title`, o.title, 200)!,
+    questions,
+    short,
+    answer: text(`${where}.answer`, o.answer, 5000)!,
+    source: text(`${where}.source`, o.source, 500)!,
+    tags,
+    region: text(`${where}.region`, o.region, 100, false),
+    effectiveFrom: date('effectiveFrom'),
+    effectiveTo: date('effectiveTo'),
+    status: status as EntryStatus,
+  };
+  if (entry.effectiveFrom && entry.effectiveTo && entry.effectiveFrom > entry.effectiveTo) fail(where, 'effectiveFrom is after effectiveTo');
+  return entry;
+}
+
+/**
+ * A whole import file: `{ version: 1, entries: [...] }` and nothing else. It is refused whole at
+ * the first wrong entry; an id given twice in the file is refused too (across imports, the same
+ * id updates the entry).
+ */
+export function readKnowledgeBase(raw: unknown): PolicyEntry[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('file', 'is not a JSON object');
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (key !== 'version' && key !== 'entries') fail('file', `has an unknown key "${key}"`);
+  if (o.version !== 1) fail('version', 'must be 1');
+  if (!Array.isArray(o.entries)) fail('entries', 'must be a list');
+  const entries = (o.entries as unknown[]).map((e, i) => readEntry(e, `entries[${i}]`));
+  checkUniqueIds(entries, (i) => `entries[${i}]`);
+  return entries;
+}
+
+export function checkUniqueIds(entries: PolicyEntry[], where: (i: number) => string): void {
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    if (seen.has(e.id)) fail(where(i), `repeats the id "${e.id}"`);
+    seen.add(e.id);
+  });
+}
+
+/** An entry applies on `day` (YYYY-MM-DD in Asia/Shanghai) when it is approved and in force. */
+export function inForce(e: PolicyEntry, day: string): boolean {
+  return e.status === 'approved' && (!e.effectiveFrom || e.effectiveFrom <= day) && (!e.effectiveTo || day <= e.effectiveTo);
+}

@@ -1,0 +1,35 @@
+/**
+ * A question a viewer asked in a Q&A room, with what the matcher made of it: `answered` from the
+ * knowledge base, `queued` for the official (an unsure match), `answered_by_official` or
+ * `dismissed` from the queue, `unmatched` when it was not about the knowledge base at all.
+ */
+export const QUESTION_STATUSES = ['answered', 'queued', 'answered_by_official', 'dismissed', 'unmatched'] as const;
+export type QuestionStatus = (typeof QUESTION_STATUSES)[number];
+
+export interface Question {
+  id: number;
+  roomId: number;
+  liveSessionId: number | null;
+  chatUserId: number;
+  asker: { platform: string; userId: string; name: string };
+  messageId: string | null;
+  text: string;
+  entryId: string | null;
+  score: number;
+  status: QuestionStatus;
+  answer: string | null;
+  createdAt: Date;
+  answeredAt: Date | null;
+}
+
+/** What `GET /api/policy/ask` answers, and what a Q&A room's message reply carries as `answer`. */
+export type AskReply =
+  | { answered: true; entryId: string; short: string; answer: string; source: string; score: number }
+  | { answered: false; score: number };
+
+/** Chat that reads as a question: a question mark, or a question word. */
+const QUESTION_MARK = /[?？]|吗|呢|怎么|咋|什么|啥|多少|几|哪|谁|如何|是否|能不能|可不可以|有没有|要不要|是不是|会不会|行不行|为什么|为啥/;
+
+export function looksLikeQuestion(text: string): boolean {
+  return QUESTION_MARK.test(text.normalize('NFKC'));
+}

@@ -1,0 +1,130 @@
+/**
+ * Policy Q&A: answers from the approved knowledge base, never from drafts; an unsure match waits
+ * for the official. The matcher's index is rebuilt when the knowledge base or the synonym table
+ * changes (on any instance: the store's version says so).
+ */
+import { AppError } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { shanghaiDay } from '../time.ts';
+import { inForce, SHORT_MAX, type PolicyEntry } from './entry.ts';
+import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from './matcher.ts';
+import { looksLikeQuestion, type AskReply, type Question, type QuestionStatus } from './question.ts';
+import { DEFAULT_SYNONYMS, type SynonymTable } from './synonyms.ts';
+
+const SYNONYMS = 'policy_synonyms';
+/** How often another instance's knowledge-base changes are looked for. */
+const RECHECK_MS = 2000;
+/** Longer questions are not typed in chat; matching them is wasted work. */
+const MAX_QUESTION = 500;
+
+/** What the matcher made of a chat message in a Q&A room, to be stored with it. */
+export interface Verdict {
+  entryId: string | null;
+  score: number;
+  status: Extract<QuestionStatus, 'answered' | 'queued' | 'unmatched'>;
+  answer: AskReply;
+}
+
+export class PolicyService {
+  private matcher: PolicyMatcher | undefined;
+  private builtFrom = '';
+  private checkedAt = 0;
+  private building: Promise<PolicyMatcher> | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /** The official's own synonyms on top of the built-in table. */
+  async synonyms(): Promise<{ builtIn: SynonymTable; custom: SynonymTable }> {
+    const text = await this.store.settings.get(SYNONYMS);
+    return { builtIn: DEFAULT_SYNONYMS, custom: text ? (JSON.parse(text) as SynonymTable) : {} };
+  }
+
+  async setSynonyms(custom: SynonymTable): Promise<void> {
+    await this.store.settings.set(SYNONYMS, JSON.stringify(custom));
+    this.checkedAt = 0;
+    this.builtFrom = '';
+  }
+
+  async import(entries: readonly PolicyEntry[]): Promise<number> {
+    const n = await this.store.policy.upsert(entries);
+    this.checkedAt = 0;
+    return n;
+  }
+
+  /** The matcher over the entries in force today, rebuilt when anything changed. */
+  async current(): Promise<PolicyMatcher> {
+    const now = Date.now();
+    if (this.matcher && now - this.checkedAt < RECHECK_MS) return this.matcher;
+    this.building ??= (async () => {
+      const [version, synonyms] = await Promise.all([this.store.policy.version(), this.store.settings.get(SYNONYMS)]);
+      const key = `${version}|${synonyms ?? ''}|${shanghaiDay(new Date())}`;
+      if (!this.matcher || key !== this.builtFrom) {
+        const today = shanghaiDay(new Date());
+        const entries = (await this.store.policy.entries()).filter((e) => inForce(e, today));
+        const custom = synonyms ? (JSON.parse(synonyms) as SynonymTable) : {};
+        this.matcher = new PolicyMatcher(entries, { ...DEFAULT_SYNONYMS, ...custom });
+        this.builtFrom = key;
+      }
+      this.checkedAt = Date.now();
+      return this.matcher;
+    })().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  /** `GET /api/policy/ask`: the approved answer, or none. Any text is a fair question. */
+  async ask(question: string): Promise<AskReply> {
+    const matcher = await this.current();
+    const match = question.trim() ? matcher.match(question.slice(0, MAX_QUESTION)) : undefined;
+    if (!match || match.score < ANSWER_AT) return { answered: false, score: match?.score ?? 0 };
+    const e = match.entry;
+    return { answered: true, entryId: e.id, short: e.short, answer: e.answer, source: e.source, score: match.score };
+  }
+
+  /**
+   * A chat message in a Q&A room: a question to answer, to queue for the official, or to note as
+   * off-topic; undefined when it is not a question at all.
+   */
+  async judge(text: string): Promise<Verdict | undefined> {
+    const matcher = await this.current();
+    const match = text.trim() ? matcher.match(text.slice(0, MAX_QUESTION)) : undefined;
+    const score = match?.score ?? 0;
+    if (!looksLikeQuestion(text) && score < ANSWER_AT) return undefined;
+    if (match && score >= ANSWER_AT) {
+      const e = match.entry;
+      return { entryId: e.id, score, status: 'answered', answer: { answered: true, entryId: e.id, short: e.short, answer: e.answer, source: e.source, score } };
+    }
+    if (match && score >= REVIEW_AT) return { entryId: match.entry.id, score, status: 'queued', answer: { answered: false, score } };
+    return { entryId: null, score, status: 'unmatched', answer: { answered: false, score } };
+  }
+
+  /** The official answers a queued question; optionally the answer is kept as a draft entry to review. */
+  async answerQueued(id: number, answer: string, saveDraft: boolean): Promise<{ question: Question; draft?: PolicyEntry }> {
+    const question = await this.store.questions.decide(id, { status: 'answered_by_official', answer, answeredAt: new Date() });
+    if (!saveDraft) return { question };
+    const draft: PolicyEntry = {
+      id: `official-${question.id}`,
+      title: [...question.text].slice(0, 200).join(''),
+      questions: [[...question.text].slice(0, 200).join('')],
+      short: [...answer].slice(0, SHORT_MAX).join(''),
+      answer,
+      source: `官方直播答复 ${shanghaiDay(question.createdAt)}`,
+      tags: [],
+      region: null,
+      effectiveFrom: null,
+      effectiveTo: null,
+      status: 'draft',
+    };
+    await this.import([draft]);
+    return { question, draft };
+  }
+
+  async dismiss(id: number): Promise<Question> {
+    return this.store.questions.decide(id, { status: 'dismissed', answer: null, answeredAt: new Date() });
+  }
+
+  async entry(id: string): Promise<PolicyEntry> {
+    const entry = await this.store.policy.get(id);
+    if (!entry) throw new AppError('POLICY_ENTRY_NOT_FOUND', id);
+    return entry;
+  }
+}

@@ -1,0 +1,98 @@
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { AppError } from '../../errors.ts';
+import type { PolicyEntry } from '../../policy/entry.ts';
+import type { Question } from '../../policy/question.ts';
+import type { Page, QuestionFilter, Store } from '../store.ts';
+import * as schema from './schema.ts';
+
+type Db = BetterSQLite3Database<typeof schema>;
+const { policyEntries: pe, questions: q, chatUsers } = schema;
+
+function toEntry(row: typeof pe.$inferSelect): PolicyEntry {
+  const { createdAt: _c, updatedAt: _u, ...entry } = row;
+  return entry;
+}
+
+/** The knowledge base. */
+export function sqlitePolicy(db: Db): Store['policy'] {
+  return {
+    entries: async () => db.select().from(pe).orderBy(asc(pe.id)).all().map(toEntry),
+    get: async (id) => {
+      const row = db.select().from(pe).where(eq(pe.id, id)).get();
+      return row ? toEntry(row) : undefined;
+    },
+    upsert: async (entries) => {
+      const now = new Date();
+      db.transaction((tx) => {
+        for (const e of entries) {
+          tx.insert(pe)
+            .values({ ...e, createdAt: now, updatedAt: now })
+            .onConflictDoUpdate({ target: pe.id, set: { ...e, updatedAt: now } })
+            .run();
+        }
+      });
+      return entries.length;
+    },
+    version: async () => {
+      const row = db.select({ n: sql<number>`count(*)`, at: sql<number>`coalesce(max(${pe.updatedAt}), 0)` }).from(pe).get()!;
+      return `${row.n}:${row.at}`;
+    },
+  };
+}
+
+function questionWhere(f: QuestionFilter): SQL | undefined {
+  const where: SQL[] = [];
+  if (f.roomId !== undefined) where.push(eq(q.roomId, f.roomId));
+  if (f.liveSessionId !== undefined) where.push(eq(q.liveSessionId, f.liveSessionId));
+  if (f.status !== undefined) where.push(eq(q.status, f.status));
+  if (f.from) where.push(gte(q.createdAt, f.from));
+  if (f.to) where.push(lt(q.createdAt, f.to));
+  return and(...where);
+}
+
+function loadQuestions(db: Db, where: SQL | undefined, page: Page, newestFirst = true): Question[] {
+  return db
+    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: chatUsers.displayName })
+    .from(q)
+    .innerJoin(chatUsers, eq(chatUsers.id, q.chatUserId))
+    .where(where)
+    .orderBy(newestFirst ? desc(q.id) : asc(q.id))
+    .limit(page.limit)
+    .offset(page.offset)
+    .all()
+    .map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
+}
+
+/** Viewers' questions and what became of them. */
+export function sqliteQuestions(db: Db): Store['questions'] {
+  const one = (id: number) => loadQuestions(db, eq(q.id, id), { limit: 1, offset: 0 })[0];
+  return {
+    list: async ({ limit, offset, ...filter }) => loadQuestions(db, questionWhere(filter), { limit, offset }),
+    get: async (id) => one(id),
+    decide: async (id, decision) => {
+      const changed = db
+        .update(q)
+        .set(decision)
+        .where(and(eq(q.id, id), eq(q.status, 'queued')))
+        .returning({ id: q.id })
+        .get();
+      if (!changed) throw new AppError(one(id) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
+      return one(id)!;
+    },
+    topics: async (filter) =>
+      db
+        .select({
+          entryId: sql<string>`${q.entryId}`,
+          title: pe.title,
+          asked: sql<number>`count(*)`,
+          answered: sql<number>`sum(case when ${q.status} in ('answered', 'answered_by_official') then 1 else 0 end)`,
+        })
+        .from(q)
+        .innerJoin(pe, eq(pe.id, q.entryId))
+        .where(questionWhere(filter))
+        .groupBy(q.entryId)
+        .orderBy(desc(sql`count(*)`), asc(q.entryId))
+        .all(),
+  };
+}
