@@ -22,10 +22,12 @@ const K1 = 1.2;
 const B = 0.75;
 /** Synonyms widen the search but weigh less than what the viewer actually wrote. */
 const SYNONYM_WEIGHT = 0.7;
+/** Question words weigh less than subject words in the confidence. */
+const ASKS_WEIGHT = 0.5;
 
 /** At or above: answer. Between: an official should look. Below: not a question for the knowledge base. */
-export const ANSWER_AT = 0.3;
-export const REVIEW_AT = 0.15;
+export const ANSWER_AT = 0.4;
+export const REVIEW_AT = 0.2;
 
 export interface Match {
   entry: PolicyEntry;
@@ -104,7 +106,7 @@ export class PolicyMatcher {
       const alternatives = policyTerms.flatMap((p) => [...terms(p).keys()]);
       const group = groups.find((g) => g.term === word) ?? groups.find((g) => word.includes(g.term) && g.t.long);
       if (group) group.alternatives.push(...alternatives);
-      else groups.push({ term: word, t: { count: 1, weight: 1, topic: true, long: true }, alternatives });
+      else groups.push({ term: word, t: { count: 1, weight: 1, topic: true, long: true, asks: false }, alternatives });
     }
 
     const scores = new Float64Array(this.entries.length);
@@ -121,7 +123,15 @@ export class PolicyMatcher {
     let explained = 0;
     let explainedLong = false;
     const inTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top) ?? false;
+    // What is asked (谁, 多少, 几年) must be what the entry is asked about: in its questions or title.
+    const askedInTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top && p.tf[0]! > 0) ?? false;
     for (const g of groups) {
+      if (g.t.asks) {
+        const w = ASKS_WEIGHT * this.idf(this.postings.get(g.term)?.length ?? 0);
+        total += w;
+        if (askedInTop(g.term) || g.alternatives.some(askedInTop)) explained += w;
+        continue;
+      }
       if (!g.t.topic) continue;
       const known = [g.term, ...g.alternatives].map((t) => this.postings.get(t)?.length).filter((df): df is number => df !== undefined);
       const idf = known.length ? this.idf(Math.min(...known)) : this.maxIdf;

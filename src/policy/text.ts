@@ -18,7 +18,8 @@ const FILLER = new Set([
 const QUESTION = new Set([
   '怎么', '怎么办', '怎样', '怎么样', '如何', '什么', '什么样', '啥', '啥样', '咋', '咋办', '咋样', '哪里', '哪儿', '哪', '哪些', '哪个',
   '多少', '多少钱', '几', '几年', '多久', '多长', '多大', '能不能', '可以', '可不可以', '能', '会', '会不会', '要', '需要', '要不要',
-  '有没有', '是不是', '是否', '为什么', '为啥', '谁', '行不行', '给不给', '补不补', '管不管',
+  '有没有', '是不是', '是否', '为什么', '为啥', '谁', '行不行', '给不给', '补不补', '管不管', '什么时候', '啥时候', '时候',
+  '哪些人', '什么人', '啥人', '哪种人',
 ]);
 
 const jieba = Jieba.withDict(dict);
@@ -44,6 +45,8 @@ export interface Term {
   topic: boolean;
   /** Two characters or more (or a Latin word or number). */
   long: boolean;
+  /** A question word (哪里, 多少, 谁): what is asked about the subject. */
+  asks: boolean;
 }
 
 const MEANINGFUL = /^[\p{Script=Han}a-z0-9]+$/u;
@@ -53,7 +56,8 @@ export function terms(text: string): Map<string, Term> {
   for (const word of jieba.cutForSearch(normalizeQuestion(text), true)) {
     if (!MEANINGFUL.test(word) || FILLER.has(word)) continue;
     const long = [...word].length >= 2 || /^[a-z0-9]+$/.test(word);
-    const term = out.get(word) ?? { count: 0, weight: long ? 1 : 0.4, topic: !QUESTION.has(word), long };
+    const asks = QUESTION.has(word);
+    const term = out.get(word) ?? { count: 0, weight: long ? 1 : 0.4, topic: !asks, long, asks };
     term.count++;
     out.set(word, term);
   }

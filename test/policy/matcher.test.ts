@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readKnowledgeBase, type PolicyEntry } from '../../src/policy/entry.ts';
+import { ANSWER_AT, PolicyMatcher } from '../../src/policy/matcher.ts';
+import { DEFAULT_SYNONYMS } from '../../src/policy/synonyms.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '../fixtures');
+const kb = readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'policy-kb.zh.json'), 'utf8')));
+const matcher = new PolicyMatcher(kb, DEFAULT_SYNONYMS);
+const lines = (file: string) =>
+  fs
+    .readFileSync(path.join(FIXTURES, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { q: string; expect: string | null });
+
+function evaluate(file: string) {
+  let inRight = 0;
+  let inAll = 0;
+  let outRight = 0;
+  let outAll = 0;
+  for (const { q, expect } of lines(file)) {
+    const m = matcher.match(q);
+    const got = m && m.score >= ANSWER_AT ? m.entry.id : null;
+    if (expect === null) {
+      outAll++;
+      if (got === null) outRight++;
+    } else {
+      inAll++;
+      if (got === expect) inRight++;
+    }
+  }
+  return { inScope: inRight / inAll, refused: outRight / outAll };
+}
+
+describe('policy question matching', () => {
+  it('answers the development set’s paraphrases and refuses its off-topic chat', () => {
+    const { inScope, refused } = evaluate('policy-questions.dev.jsonl');
+    expect(inScope).toBeGreaterThanOrEqual(0.95);
+    expect(refused).toBeGreaterThanOrEqual(0.95);
+  });
+
+  // A harder set written separately (colloquial, terse, hard negatives that share words with
+  // entries). The floors sit just under what the matcher measures today, to catch regressions.
+  it('holds its floor on the independently written held-out set', () => {
+    const { inScope, refused } = evaluate('policy-questions.holdout.jsonl');
+    expect(inScope).toBeGreaterThanOrEqual(0.45);
+    expect(refused).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // A wrong answer is worse than none: when the entry a question is about is missing, a
+  // neighbouring entry must not answer in its place.
+  it('mostly refuses a question whose entry is missing, rather than answer with a neighbour', () => {
+    const questions = [...lines('policy-questions.dev.jsonl'), ...lines('policy-questions.holdout.jsonl')].filter((l) => l.expect !== null);
+    const without = new Map<string, PolicyMatcher>();
+    let refused = 0;
+    for (const { q, expect } of questions) {
+      if (!without.has(expect!)) without.set(expect!, new PolicyMatcher(kb.filter((e) => e.id !== expect), DEFAULT_SYNONYMS));
+      const m = without.get(expect!)!.match(q);
+      if (!m || m.score < ANSWER_AT) refused++;
+    }
+    expect(refused / questions.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('finds nothing in empty, emoji-only, huge, hostile or foreign text, and never throws', () => {
+    for (const q of ['', '   ', '🙏🙏🙏', '？？？', '666', 'hello world', '<script>alert(1)</script>', '买'.repeat(100_000), '\u0000\u0001', '\uD800', 'SELECT * FROM policy_entries']) {
+      const m = matcher.match(q);
+      expect(m === undefined || m.score < ANSWER_AT).toBe(true);
+    }
+  });
+
+  it('reads mixed script and full-width text', () => {
+    expect(matcher.match('ＡＢＣ 小额信贷最多能贷多少钱')?.entry.id).toBe('loan-amount-term');
+    expect(matcher.match('832平台怎么入驻')?.entry.id).toBe('platform-832');
+  });
+
+  it('learns local words from the synonym table', () => {
+    const plain = new PolicyMatcher(kb, {});
+    const local = new PolicyMatcher(kb, { 扶贫贷: ['小额信贷'] });
+    const q = '扶贫贷最多给几万';
+    expect((plain.match(q)?.score ?? 0) < (local.match(q)?.score ?? 0)).toBe(true);
+    expect(local.match(q)?.entry.id).toBe('loan-amount-term');
+  });
+
+  it('finds the right entry among 1,000', () => {
+    const many: PolicyEntry[] = Array.from({ length: 1000 }, (_, i) => ({ ...kb[i % kb.length]!, id: `e${i}`, title: `${kb[i % kb.length]!.title}${i}` }));
+    const big = new PolicyMatcher(many, DEFAULT_SYNONYMS);
+    expect(big.match('小额信贷最多能贷多少钱')?.entry.title).toMatch(/^小额信贷额度和期限/);
+  });
+});

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.ts';
+import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
+import { auth, call, say, tempDir, testConfig, until } from '../helper.ts';
+
+const KB = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/policy-kb.zh.json'), 'utf8'));
+let app: App;
+let roomId: number;
+
+async function start(qaCooldownMs = 60_000) {
+  app = await buildApp({ config: testConfig(), logger: false, exportsDir: path.join(tempDir(), 'exports'), qaCooldownMs });
+  await call(app, 'POST', '/api/policy/import', KB);
+}
+
+afterEach(() => app?.close());
+
+describe('Q&A rooms', () => {
+  beforeEach(async () => {
+    await start();
+    roomId = (await call(app, 'POST', '/api/rooms', { name: '政策直播', platform: 'push', qa: true })).body.id;
+  });
+
+  it('answer a confident question in chat with its source, and record it', async () => {
+    const res = await say(app, roomId, '请问小额信贷最多能贷多少钱？', { name: '村民老王' });
+    expect(res.body.answer).toMatchObject({ answered: true, entryId: 'loan-amount-term', short: '一般5万元以下，期限3年以内' });
+    expect(res.body.reply).toBe('@村民老王 一般5万元以下，期限3年以内（来源：脱贫人口小额信贷政策）');
+    const [question] = (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body;
+    expect(question).toMatchObject({ status: 'answered', entryId: 'loan-amount-term', asker: { name: '村民老王' }, text: '请问小额信贷最多能贷多少钱？' });
+    expect((await call(app, 'GET', `/api/rooms/${roomId}`)).body.stats.questions).toBe(1);
+  });
+
+  it('answer the same question once per cooldown: the next askers get no reply of their own', async () => {
+    const first = await say(app, roomId, '小额信贷最多能贷多少钱', { name: '甲' });
+    const second = await say(app, roomId, '小额贷款最多能借多少钱？', { name: '乙' });
+    expect(first.body.reply).toContain('@甲');
+    expect(second.body.answer.answered).toBe(true);
+    expect(second.body.reply).toBeUndefined();
+  });
+
+  it('queue an unsure match for the official, who answers it (kept as a draft entry) or dismisses it', async () => {
+    const unsure = await say(app, roomId, '贷款的事找谁办？', { name: '丙' });
+    expect(unsure.body.answer.answered).toBe(false);
+    const queued = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect(queued.map((q: { text: string }) => q.text)).toContain('贷款的事找谁办？');
+    const id = queued.find((q: { text: string }) => q.text === '贷款的事找谁办？').id;
+
+    const answered = await call(app, 'POST', `/api/questions/${id}/answer`, { answer: '到村委会找驻村第一书记登记，再由乡镇推荐给合作银行。', saveDraft: true });
+    expect(answered.body.question).toMatchObject({ status: 'answered_by_official', answer: '到村委会找驻村第一书记登记，再由乡镇推荐给合作银行。' });
+    expect(answered.body.draft).toMatchObject({ id: `official-${id}`, status: 'draft' });
+    expect((await call(app, 'GET', `/api/policy/entries/official-${id}`)).body.status).toBe('draft');
+    // A draft never answers, even the very question it came from.
+    const ask = await app.inject({ url: `/api/policy/ask?q=${encodeURIComponent('贷款的事找谁办？')}`, headers: auth });
+    expect(ask.json().entryId).not.toBe(`official-${id}`);
+    expect((await call(app, 'POST', `/api/questions/${id}/answer`, { answer: '再答一次' })).status).toBe(409);
+
+    await say(app, roomId, '贷款的事找谁办？', { name: '丁' });
+    const [another] = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect(another.asker.name).toBe('丁');
+    expect((await call(app, 'POST', `/api/questions/${another.id}/dismiss`)).body.status).toBe('dismissed');
+    expect((await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body).toEqual([]);
+    expect((await call(app, 'POST', '/api/questions/99999/dismiss')).status).toBe(404);
+  });
+
+  it('leave chat that is not a question alone, note off-topic questions, and still take orders', async () => {
+    expect((await say(app, roomId, '主播好！')).body).toEqual({ accepted: true });
+    const offTopic = await say(app, roomId, '几点下播呀？');
+    expect(offTopic.body.answer).toEqual({ answered: false, score: expect.any(Number) });
+    const statuses = (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body.map((q: { status: string }) => q.status);
+    expect(statuses).toEqual(['unmatched']);
+  });
+
+  it('count what was asked most, and export every question for Excel', async () => {
+    for (const [name, text] of [['甲', '小额信贷最多能贷多少钱'], ['乙', '低保怎么申请'], ['丙', '小额信贷能贷几年？'], ['丁', '新农合在哪里交钱？']]) {
+      await say(app, roomId, text!, { name });
+    }
+    const topics = (await call(app, 'GET', `/api/questions/topics?roomId=${roomId}`)).body;
+    expect(topics[0]).toMatchObject({ entryId: 'loan-amount-term', asked: 2, answered: 2 });
+    const csv = await app.inject({ url: `/api/exports/questions.csv?roomId=${roomId}`, headers: auth });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('小额信贷额度和期限');
+    expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(5);
+    const xlsx = await app.inject({ url: `/api/exports/questions.xlsx?roomId=${roomId}`, headers: auth });
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('answer nothing in a room that is not a Q&A room', async () => {
+    const shop = (await call(app, 'POST', '/api/rooms', { name: '卖货', platform: 'push' })).body.id;
+    expect((await say(app, shop, '小额信贷最多能贷多少钱？')).body).toEqual({ accepted: true });
+  });
+});
+
+describe('Q&A rooms on a live platform', () => {
+  let tw: FakeTwitch;
+  afterEach(() => tw?.close());
+
+  it('send the answer through the chat queue, and name the later askers together when the cooldown ends', async () => {
+    await start(800);
+    tw = await fakeTwitch();
+    tw.password = 'oauth:abcdefghijklmnop';
+    roomId = (await call(app, 'POST', '/api/rooms', { name: '政策', platform: 'twitch', qa: true, config: { channel: 'gov', url: tw.url, token: 'abcdefghijklmnop', username: 'nongbo_bot' } })).body.id;
+    await call(app, 'POST', `/api/rooms/${roomId}/connect`);
+    await until('live', async () => (await call(app, 'GET', `/api/rooms/${roomId}`)).body.connection.state === 'live');
+    tw.say('#gov', { id: 'q1', userId: '1', login: 'a', display: '阿妹', text: '低保怎么申请？' });
+    await until('first answer', () => tw.sent.length === 1);
+    expect(tw.sent[0]!.text).toMatch(/^@阿妹 .*（来源：/);
+    for (const [i, name] of ['老乡', '山里人', '远方'].entries()) tw.say('#gov', { id: `q${i + 2}`, userId: `${i + 2}`, login: `u${i}`, display: name, text: '请问低保怎么申请' });
+    await until('combined answer', () => tw.sent.length === 2, 5000);
+    expect(tw.sent[1]!.text).toMatch(/^@老乡 @山里人 @远方 /);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(tw.sent).toHaveLength(2);
+  });
+});
