@@ -205,6 +205,77 @@ async function loadRooms() {
 }
 loaders.rooms = loadRooms;
 
+/* policy knowledge base */
+let editing;
+async function loadPolicy() {
+  const entries = await get('/api/policy/entries');
+  table(
+    $('#kb'),
+    [['编号'], ['标题'], ['简短回答'], ['来源'], ['状态'], ['']],
+    entries.map((e) =>
+      h('tr', {}, h('td', {}, e.id), h('td', {}, e.title), h('td', {}, e.short), h('td', {}, e.source),
+        h('td', {}, h('span', { class: e.status === 'approved' ? 'badge live' : 'badge' }, e.status === 'approved' ? '已审核' : '草稿')),
+        h('td', {}, h('button', { type: 'button', onclick: () => edit(e) }, '编辑'))),
+    ),
+  );
+}
+function edit(entry) {
+  editing = entry;
+  const form = $('#kb-edit');
+  form.hidden = false;
+  $('#kb-edit-id').textContent = entry.id;
+  for (const key of ['title', 'status', 'source', 'short', 'answer']) form.elements[key].value = entry[key];
+  form.elements.questions.value = entry.questions.join('\n');
+  form.scrollIntoView();
+}
+loaders.policy = loadPolicy;
+$('#kb-cancel').addEventListener('click', () => ($('#kb-edit').hidden = true));
+$('#kb-edit').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const { id, ...rest } = editing;
+  const body = {
+    ...rest,
+    title: form.elements.title.value,
+    status: form.elements.status.value,
+    source: form.elements.source.value,
+    short: form.elements.short.value,
+    answer: form.elements.answer.value,
+    questions: form.elements.questions.value.split('\n').map((q) => q.trim()).filter(Boolean),
+  };
+  for (const key of ['region', 'effectiveFrom', 'effectiveTo']) if (body[key] === null) delete body[key];
+  act(async () => {
+    await put(`/api/policy/entries/${encodeURIComponent(id)}`, body);
+    form.hidden = true;
+    await loadPolicy();
+  }, '已保存');
+});
+$('#kb-import').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const file = $('#kb-file').files[0];
+  act(async () => {
+    const text = await file.text();
+    const isCsv = file.name.toLowerCase().endsWith('.csv');
+    const res = await fetch('/api/policy/import', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': isCsv ? 'text/csv' : 'application/json', 'x-csrf-token': await ready() },
+      body: text,
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(json?.error?.messageZh ? `${json.error.messageZh}（${json.error.message}）` : `HTTP ${res.status}`);
+    toast(`已导入 ${json.imported} 条`);
+    await loadPolicy();
+  });
+});
+$('#kb-ask').addEventListener('submit', (e) => {
+  e.preventDefault();
+  act(async () => {
+    const r = await get(`/api/policy/ask?q=${encodeURIComponent($('#kb-q').value)}`);
+    $('#kb-answer').textContent = r.answered ? `${r.short}（${r.source}，匹配度 ${r.score}）` : `不回答（匹配度 ${r.score}）`;
+  });
+});
+
 /* exports */
 async function loadExports() {
   const [{ schedule, dir }, files] = await Promise.all([get('/api/exports/schedule'), get('/api/exports/files')]);

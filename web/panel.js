@@ -92,6 +92,30 @@ async function loadConfirmations() {
   );
 }
 
+async function loadQuestions() {
+  $('#qa-section').hidden = !room.qa;
+  if (!room.qa) return;
+  const [queued, topics] = await Promise.all([get(`/api/questions?roomId=${room.id}&status=queued&limit=50`), get(`/api/questions/topics?roomId=${room.id}`)]);
+  fill(
+    $('#questions'),
+    queued.length === 0 ? h('li', { class: 'muted' }, '没有待回答的问题') : null,
+    queued.map((q) => {
+      const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
+      const draft = h('input', { type: 'checkbox' });
+      return h(
+        'li',
+        { 'data-question': q.id },
+        h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
+        text,
+        h('label', { class: 'row' }, draft, '存为草稿'),
+        h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
+        h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
+      );
+    }),
+  );
+  fill($('#topics'), topics.slice(0, 10).map((t) => h('li', {}, h('span', { class: 'grow' }, t.title), h('span', { class: 'badge' }, `${t.asked} 次`))));
+}
+
 async function loadChat() {
   const chat = await get(`/api/rooms/${room.id}/chat?limit=30`);
   fill(
@@ -115,7 +139,11 @@ function drawPreviews() {
   );
 }
 
+let selecting = 0;
+
 async function selectRoom(id) {
+  // A newer choice wins over a load still in flight.
+  const mine = ++selecting;
   room = rooms.find((r) => r.id === id) ?? rooms[0];
   if (!room) return;
   localStorage.setItem('nongbo.room', String(room.id));
@@ -125,6 +153,7 @@ async function selectRoom(id) {
     get(`/api/orders?roomId=${room.id}&limit=100`),
     get(`/api/rooms/${room.id}`),
   ]);
+  if (mine !== selecting) return;
   room = fresh;
   featuredId = feature.product?.id ?? null;
   orders.clear();
@@ -134,7 +163,7 @@ async function selectRoom(id) {
   drawProducts();
   drawOrders();
   drawPreviews();
-  await Promise.all([loadConfirmations(), loadChat()]);
+  await Promise.all([loadConfirmations(), loadChat(), loadQuestions()]);
 }
 
 const socket = io('/panel', { withCredentials: true });
@@ -165,6 +194,7 @@ socket.on('feature', (card) => {
 });
 socket.on('connection', (c) => drawState(c));
 socket.on('confirmation', () => loadConfirmations());
+socket.on('question', () => loadQuestions());
 socket.on('goal', (g) => ($('#sales').textContent = `本场已售 ${yuan(g.grossFen)}（${g.orders} 单）`));
 setInterval(() => room && loadChat(), 5000);
 

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
@@ -108,6 +109,43 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await shot(page, 'dashboard-households');
     expect(seen.dialogs).toEqual([]);
     expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+
+  it('loads the knowledge base in the dashboard and answers the moderation queue from the panel', async () => {
+    const context = await loggedIn({ width: 1280, height: 900 });
+    const dashboard = await context.newPage();
+    const seen = watch(dashboard);
+    await dashboard.goto(`${base}/dashboard`);
+    await dashboard.click('[data-tab="policy"]');
+    await dashboard.setInputFiles('#kb-file', path.join(import.meta.dirname, '../fixtures/policy-kb.zh.json'));
+    await dashboard.click('#kb-import button[type=submit]');
+    await dashboard.waitForSelector('#kb >> text=loan-amount-term');
+    await dashboard.fill('#kb-q', '小额信贷最多能贷多少钱？');
+    await dashboard.click('#kb-ask button');
+    await dashboard.waitForSelector('#kb-answer >> text=一般5万元以下');
+    await dashboard.click('#kb tr:has-text("loan-amount-term") button:has-text("编辑")');
+    await dashboard.selectOption('#kb-edit [name=status]', 'draft');
+    await dashboard.click('#kb-edit button[type=submit]');
+    await dashboard.waitForSelector('#kb tr:has-text("loan-amount-term") >> text=草稿');
+    expect((await call(app, 'GET', '/api/policy/entries/loan-amount-term')).body.status).toBe('draft');
+    await shot(dashboard, 'dashboard-policy');
+    expect(seen.errors).toEqual([]);
+
+    const room = (await call(app, 'POST', '/api/rooms', { name: '政策直播间', platform: 'push', qa: true })).body;
+    const panel = await context.newPage();
+    await panel.goto(`${base}/panel`);
+    await panel.waitForSelector('#previews input[value*="room=1&"]');
+    await panel.selectOption('#room', String(room.id));
+    await panel.waitForSelector('#qa-section:not([hidden])');
+    await say(app, room.id, '贷款的事找谁办？', { name: '老杨' });
+    await panel.waitForSelector('[data-question] >> text=贷款的事找谁办？');
+    await panel.fill('[data-question] input[placeholder]', '到村委会找第一书记登记。');
+    await panel.click('[data-question] button:has-text("回答")');
+    await panel.waitForSelector('text=没有待回答的问题');
+    const [answered] = (await call(app, 'GET', `/api/questions?roomId=${room.id}&status=answered_by_official`)).body;
+    expect(answered.answer).toBe('到村委会找第一书记登记。');
+    await shot(panel, 'panel-questions');
     await context.close();
   });
 });
