@@ -1,8 +1,9 @@
 /**
  * Every chat message, from whichever adapter, goes through here, top to bottom:
  * normalized message → order parser → per-buyer flood guard → (in a Q&A room) question matcher
- * and answer cooldown → store (dedupe, orders, ledger, confirmation queue, question, in one
- * transaction) → acknowledgement → overlay events and room stats.
+ * and answer cooldown → recent chat for the panel → store what has an effect (dedupe, orders,
+ * ledger, confirmation queue, question, in one transaction) → acknowledgement → overlay events
+ * and room stats.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Events } from '../events.ts';
@@ -52,7 +53,15 @@ export class ChatPipeline {
       }
     }
 
-    const result = await orders.placeFromMessage(msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
+    runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
+    // Chatter changes nothing, so it skips the database: storing it would cost more than all the
+    // orders of a busy stream, and processing a replay of it twice has no effect to double.
+    if (parsed.kind === 'none' && !question) {
+      runtime.count(room.id, 'messages');
+      return { outcome: { accepted: true }, replay: false };
+    }
+
+    const result = await orders.placeFromMessage(room, msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
     const { outcome, replay } = result;
     if (replay) return result;
 

@@ -12,7 +12,7 @@ import type { ShopOrder } from '../imports/shop-orders.ts';
 import type { Verdict } from '../policy/service.ts';
 import type { ClaimProduct, StoredOrder, Store, Tx } from '../store/store.ts';
 import { ackText } from './ack.ts';
-import { checkManualStep, releases, type Order, type OrderOrigin, type OrderStatus } from './order.ts';
+import { checkManualStep, releases, type Buyer, type Order, type OrderOrigin, type OrderStatus } from './order.ts';
 import type { OrderIntent, ParseResult } from './parser.ts';
 
 /** What one transaction changed, announced to overlays once it is committed. */
@@ -29,7 +29,7 @@ class Changes {
 interface Claim {
   room: Room;
   chatUserId: number;
-  buyerName: string;
+  buyer: Buyer;
   liveSessionId: number | null;
   messageId: string | null;
   intent: OrderIntent;
@@ -72,6 +72,7 @@ export class OrderService {
    * replayed message id returns the stored outcome and changes nothing.
    */
   async placeFromMessage(
+    room: Room,
     msg: ChatMessage,
     parsed: ParseResult,
     extra: { refusal?: RefusalCode; question?: Verdict; reply?: string } = {},
@@ -82,8 +83,7 @@ export class OrderService {
       const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
       if (seen) return { outcome: seen, replay: true };
       const now = this.now();
-      const room = await tx.room(msg.roomId);
-      if (!room) throw new AppError('ROOM_NOT_FOUND', String(msg.roomId));
+      // The room as the caller loaded it moments ago: its rates and limits apply to this message.
       const chatUserId = await tx.chatUser(msg.platform, msg.user.id, msg.user.name, now);
       const liveSessionId = await tx.liveSession(room.id, now);
 
@@ -92,7 +92,8 @@ export class OrderService {
         outcome = refused(refusal, msg.user.name);
       } else if (parsed.kind === 'order') {
         const intent = { code: parsed.code, qty: parsed.qty };
-        const claim = await this.claim(tx, changes, { room, chatUserId, buyerName: msg.user.name, liveSessionId, messageId: msg.messageId, intent, sentAt: msg.sentAt, origin: 'chat' });
+        const buyer = { platform: msg.platform, userId: msg.user.id, name: msg.user.name };
+        const claim = await this.claim(tx, changes, { room, chatUserId, buyer, liveSessionId, messageId: msg.messageId, intent, sentAt: msg.sentAt, origin: 'chat' });
         outcome = 'refusal' in claim ? refused(claim.refusal, msg.user.name) : placed(claim.orders, msg.user.name);
       } else if (parsed.kind === 'ambiguous') {
         const id = await tx.insertConfirmation({
@@ -194,8 +195,7 @@ export class OrderService {
         const lines = [];
         const sources = new Map<number, ClaimProduct['sources']>();
         for (const l of s.lines) {
-          const productId = await tx.productIdByCode(l.code);
-          const product = productId === undefined ? undefined : await tx.productForClaim(productId);
+          const product = await tx.productByCode(l.code);
           if (!product) throw new AppError('IMPORT_INVALID', `line ${s.line}: product code "${l.code}" does not exist`);
           const taken = Math.min(product.stock, l.qty);
           stockShort += l.qty - taken;
@@ -209,7 +209,7 @@ export class OrderService {
           liveSessionId: null,
           messageId: null,
           chatUserId,
-          buyerName: s.buyerName,
+          buyer: { platform: room.platform, userId: s.buyerId, name: s.buyerName },
           status: s.status,
           origin: 'import',
           externalRef: s.ref,
@@ -240,7 +240,7 @@ export class OrderService {
       const claim = await this.claim(tx, changes, {
         room,
         chatUserId: c.chatUserId,
-        buyerName: c.buyer.name,
+        buyer: c.buyer,
         liveSessionId: c.liveSessionId,
         messageId: c.messageId,
         intent,
@@ -269,15 +269,19 @@ export class OrderService {
    * featured product is the one featured at the message's own time, not now.
    */
   private async claim(tx: Tx, changes: Changes, c: Claim): Promise<ClaimResult> {
-    const productId = c.intent.code === null ? await tx.featuredAt(c.room.id, c.sentAt) : await tx.productIdByCode(c.intent.code);
-    if (productId === null) return { refusal: 'no_featured_product' };
-    if (productId === undefined) return { refusal: 'unknown_product' };
     if (c.intent.qty > c.room.limits.maxQtyPerOrder) return { refusal: 'qty_over_limit' };
+    let product: ClaimProduct | undefined;
+    if (c.intent.code === null) {
+      const featured = await tx.featuredAt(c.room.id, c.sentAt);
+      if (featured === null) return { refusal: 'no_featured_product' };
+      product = await tx.productForClaim(featured);
+    } else {
+      product = await tx.productByCode(c.intent.code);
+    }
+    if (!product) return { refusal: 'unknown_product' };
     if (c.liveSessionId !== null && (await tx.openOrderCount(c.chatUserId, c.liveSessionId)) >= c.room.limits.maxOpenOrdersPerBuyer) {
       return { refusal: 'too_many_open_orders' };
     }
-    const product = await tx.productForClaim(productId);
-    if (!product) return { refusal: 'unknown_product' };
 
     const now = this.now();
     const heldQty = Math.min(c.intent.qty, product.stock);
@@ -286,7 +290,7 @@ export class OrderService {
       liveSessionId: c.liveSessionId,
       messageId: c.messageId,
       chatUserId: c.chatUserId,
-      buyerName: c.buyerName,
+      buyer: c.buyer,
       origin: c.origin,
       createdAt: now,
     };
@@ -344,7 +348,7 @@ export class OrderService {
           liveSessionId: waiting.liveSessionId,
           messageId: waiting.messageId,
           chatUserId: waiting.chatUserId,
-          buyerName: waiting.buyerName,
+          buyer: waiting.buyer,
           origin: waiting.origin,
           status: 'held',
           holdExpiresAt: holdUntil(room, now),

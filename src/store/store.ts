@@ -6,7 +6,7 @@
 import type { LedgerEntry, TallyFilter, TallyRow } from '../attribution/ledger.ts';
 import type { MessageOutcome } from '../chat/message.ts';
 import type { Household, HouseholdInput } from '../households/household.ts';
-import type { Order, OrderLine, OrderOrigin, OrderStatus } from '../orders/order.ts';
+import type { Buyer, Order, OrderLine, OrderOrigin, OrderStatus } from '../orders/order.ts';
 import type { Photo } from '../photos/photo.ts';
 import type { PolicyEntry } from '../policy/entry.ts';
 import type { Question, QuestionStatus } from '../policy/question.ts';
@@ -45,7 +45,8 @@ export interface NewOrder {
   liveSessionId: number | null;
   messageId: string | null;
   chatUserId: number;
-  buyerName: string;
+  /** The buyer as the platform knows them, and the nickname they had when ordering. */
+  buyer: Buyer;
   status: OrderStatus;
   origin: OrderOrigin;
   externalRef?: string | null;
@@ -124,7 +125,7 @@ export interface Tx {
   /** The room's open live session, started now if there is none. */
   liveSession(roomId: number, now: Date): Promise<number>;
   room(roomId: number): Promise<Room | undefined>;
-  productIdByCode(code: string): Promise<number | undefined>;
+  productByCode(code: string): Promise<ClaimProduct | undefined>;
   /** The product featured (讲解中) in the room at `at`, or null. */
   featuredAt(roomId: number, at: Date): Promise<number | null>;
   productForClaim(productId: number): Promise<ClaimProduct | undefined>;
@@ -183,9 +184,6 @@ export interface Store {
 
   /** What the room's open live session has sold so far (held or paid), for the goal bar. */
   sessionSales(roomId: number): Promise<{ liveSessionId: number | null; grossFen: number; orders: number }>;
-
-  /** The room's latest chat messages, newest first, for the control panel. */
-  recentChat(roomId: number, limit: number): Promise<{ messageId: string; name: string; text: string; sentAt: Date }[]>;
 
   policy: {
     /** Every entry, drafts included, by id. */

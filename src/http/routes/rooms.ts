@@ -178,7 +178,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     featured((await load(req.params.id)).id),
   );
 
-  // The latest chat, for the panel to pick a message to feature on the overlay.
+  // The latest chat this server received for the room, for the panel to pick one to put on screen.
   app.get(
     '/api/rooms/:id/chat',
     {
@@ -188,7 +188,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Array(Type.Object({ messageId: Type.String(), name: Type.String(), text: Type.String(), sentAt: DateTime })) },
       },
     },
-    async (req) => store.recentChat((await load(req.params.id)).id, req.query.limit),
+    async (req) => runtime.recentChat((await load(req.params.id)).id, req.query.limit),
   );
 
   app.post(

@@ -36,6 +36,8 @@ export function openSqliteStore(databaseUrl: string, onInterleave: (detail: stri
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A busy stream touches the same few pages all the time: keep them in memory (64 MiB).
+  sqlite.pragma('cache_size = -65536');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
   return new SqliteStore(sqlite, db, onInterleave);
@@ -135,16 +137,6 @@ class SqliteStore implements Store {
       .get()!;
     return { liveSessionId: session.id, ...row };
   };
-
-  recentChat: Store['recentChat'] = async (roomId, limit) =>
-    this.db
-      .select({ messageId: schema.chatMessages.messageId, name: schema.chatUsers.displayName, text: schema.chatMessages.text, sentAt: schema.chatMessages.sentAt })
-      .from(schema.chatMessages)
-      .innerJoin(schema.chatUsers, eq(schema.chatUsers.id, schema.chatMessages.chatUserId))
-      .where(eq(schema.chatMessages.roomId, roomId))
-      .orderBy(desc(schema.chatMessages.id))
-      .limit(limit)
-      .all();
 
   policy: Store['policy'];
   questions: Store['questions'];

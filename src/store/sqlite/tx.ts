@@ -12,6 +12,28 @@ type Db = BetterSQLite3Database<typeof schema>;
 
 const { orders, orderLines, chatUsers } = schema;
 
+type OrderRow = { order: typeof orders.$inferSelect; platform: string; platformUserId: string };
+type LineRow = typeof orderLines.$inferSelect;
+
+function toStoredOrder(r: OrderRow, lines: LineRow[]): StoredOrder {
+  const o = r.order;
+  return {
+    id: o.id,
+    roomId: o.roomId,
+    liveSessionId: o.liveSessionId,
+    messageId: o.messageId,
+    chatUserId: o.chatUserId,
+    buyerName: o.buyerName,
+    buyer: { platform: r.platform as Platform, userId: r.platformUserId, name: o.buyerName },
+    status: o.status,
+    origin: o.origin,
+    lines: lines.map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
+    holdExpiresAt: o.holdExpiresAt,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
 /** Orders with their buyer and lines, in the order of `ids`. */
 export function loadOrders(db: Db, ids: number[]): StoredOrder[] {
   if (ids.length === 0) return [];
@@ -22,31 +44,132 @@ export function loadOrders(db: Db, ids: number[]): StoredOrder[] {
     .where(inArray(orders.id, ids))
     .all();
   const lines = db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.id)).all();
-  const linesOf = new Map<number, (typeof lines)[number][]>();
+  const linesOf = new Map<number, LineRow[]>();
   for (const line of lines) linesOf.set(line.orderId, [...(linesOf.get(line.orderId) ?? []), line]);
   const byId = new Map(rows.map((r) => [r.order.id, r]));
   return ids.flatMap((id) => {
     const r = byId.get(id);
-    if (!r) return [];
-    const o = r.order;
-    return [
-      {
-        id: o.id,
-        roomId: o.roomId,
-        liveSessionId: o.liveSessionId,
-        messageId: o.messageId,
-        chatUserId: o.chatUserId,
-        buyerName: o.buyerName,
-        buyer: { platform: r.platform as Platform, userId: r.platformUserId, name: o.buyerName },
-        status: o.status,
-        origin: o.origin,
-        lines: (linesOf.get(id) ?? []).map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
-        holdExpiresAt: o.holdExpiresAt,
-        createdAt: o.createdAt,
-        updatedAt: o.updatedAt,
-      },
-    ];
+    return r ? [toStoredOrder(r, linesOf.get(id) ?? [])] : [];
   });
+}
+
+/**
+ * The statements the chat pipeline runs for every message, prepared once: building and
+ * preparing a query per call costs more than running it.
+ */
+function hotStatements(db: Db) {
+  const p = sql.placeholder;
+  const cm = schema.chatMessages;
+  const ls = schema.liveSessions;
+  return {
+    outcome: db.select({ outcome: cm.outcome }).from(cm).where(and(eq(cm.roomId, p('roomId')), eq(cm.messageId, p('messageId')))).prepare(),
+    saveMessage: db
+      .insert(cm)
+      .values({ roomId: p('roomId'), messageId: p('messageId'), chatUserId: p('chatUserId'), text: p('text'), sentAt: p('sentAt'), receivedAt: p('receivedAt'), outcome: p('outcome') })
+      .prepare(),
+    // Always returns the id: a nickname change is written, an unchanged one leaves the row as it was.
+    chatUser: db
+      .insert(chatUsers)
+      .values({ platform: p('platform'), platformUserId: p('platformUserId'), displayName: p('displayName'), createdAt: p('now'), updatedAt: p('now') })
+      .onConflictDoUpdate({
+        target: [chatUsers.platform, chatUsers.platformUserId],
+        set: {
+          displayName: sql`excluded.display_name`,
+          updatedAt: sql`case when ${chatUsers.displayName} <> excluded.display_name then excluded.updated_at else ${chatUsers.updatedAt} end`,
+        },
+      })
+      .returning({ id: chatUsers.id })
+      .prepare(),
+    openSession: db
+      .select({ id: ls.id })
+      .from(ls)
+      .where(and(eq(ls.roomId, p('roomId')), isNull(ls.endedAt)))
+      .orderBy(desc(ls.id))
+      .limit(1)
+      .prepare(),
+    room: db.select().from(schema.rooms).where(eq(schema.rooms.id, p('id'))).prepare(),
+    // `at` is compared as stored: epoch milliseconds.
+    product: db
+      .select({ id: schema.products.id, code: schema.products.code, name: schema.products.name, priceFen: schema.products.priceFen, stock: schema.products.stock })
+      .from(schema.products)
+      .where(eq(schema.products.id, p('id')))
+      .prepare(),
+    productByCode: db
+      .select({ id: schema.products.id, code: schema.products.code, name: schema.products.name, priceFen: schema.products.priceFen, stock: schema.products.stock })
+      .from(schema.products)
+      .where(eq(schema.products.code, p('code')))
+      .prepare(),
+    sources: db
+      .select({ householdId: schema.productSources.householdId, share: schema.productSources.share })
+      .from(schema.productSources)
+      .where(eq(schema.productSources.productId, p('productId')))
+      .orderBy(asc(schema.productSources.position))
+      .prepare(),
+    adjustStock: db
+      .update(schema.products)
+      .set({ stock: sql`${schema.products.stock} + ${p('delta')}`, updatedAt: sql`${p('nowMs')}` })
+      .where(eq(schema.products.id, p('id')))
+      .returning({ stock: schema.products.stock })
+      .prepare(),
+    openOrders: db
+      .select({ n: sql<number>`count(*)` })
+      .from(orders)
+      .where(and(eq(orders.chatUserId, p('chatUserId')), eq(orders.liveSessionId, p('liveSessionId')), inArray(orders.status, [...OPEN])))
+      .prepare(),
+    insertOrder: db
+      .insert(orders)
+      .values({
+        roomId: p('roomId'),
+        liveSessionId: p('liveSessionId'),
+        messageId: p('messageId'),
+        chatUserId: p('chatUserId'),
+        buyerName: p('buyerName'),
+        status: p('status'),
+        origin: p('origin'),
+        externalRef: p('externalRef'),
+        // Nullable, so bound as epoch milliseconds: drizzle's placeholder mapping cannot take null dates.
+        holdExpiresAt: sql`${p('holdExpiresAtMs')}`,
+        createdAt: p('createdAt'),
+        updatedAt: p('createdAt'),
+      })
+      .returning({ id: orders.id })
+      .prepare(),
+    insertLine: db
+      .insert(orderLines)
+      .values({ orderId: p('orderId'), productId: p('productId'), code: p('code'), name: p('name'), qty: p('qty'), priceFen: p('priceFen'), grossFen: p('grossFen') })
+      .prepare(),
+    order: db
+      .select({ order: orders, platform: chatUsers.platform, platformUserId: chatUsers.platformUserId })
+      .from(orders)
+      .innerJoin(chatUsers, eq(chatUsers.id, orders.chatUserId))
+      .where(eq(orders.id, p('id')))
+      .prepare(),
+    lines: db.select().from(orderLines).where(eq(orderLines.orderId, p('orderId'))).orderBy(asc(orderLines.id)).prepare(),
+    insertLedger: db
+      .insert(schema.ledgerEntries)
+      .values({
+        orderId: p('orderId'),
+        orderLineId: p('orderLineId'),
+        roomId: p('roomId'),
+        productId: p('productId'),
+        householdId: p('householdId'),
+        kind: p('kind'),
+        quantity: p('quantity'),
+        grossFen: p('grossFen'),
+        platformFeeFen: p('platformFeeFen'),
+        commissionFen: p('commissionFen'),
+        netFen: p('netFen'),
+        createdAt: p('createdAt'),
+      })
+      .prepare(),
+    featuredAt: db
+      .select({ productId: schema.featureLog.productId })
+      .from(schema.featureLog)
+      .where(and(eq(schema.featureLog.roomId, p('roomId')), lte(schema.featureLog.at, p('atMs'))))
+      .orderBy(desc(schema.featureLog.at), desc(schema.featureLog.id))
+      .limit(1)
+      .prepare(),
+  };
 }
 
 /**
@@ -54,135 +177,75 @@ export function loadOrders(db: Db, ids: number[]): StoredOrder[] {
  * transaction; the promises they return are already settled.
  */
 export function sqliteTx(db: Db): Tx {
-  const one = (id: number) => loadOrders(db, [id])[0];
+  const hot = hotStatements(db);
+  const one = (id: number): StoredOrder | undefined => {
+    const row = hot.order.get({ id });
+    return row ? toStoredOrder(row, hot.lines.all({ orderId: id })) : undefined;
+  };
 
   return {
-    messageOutcome: async (roomId, messageId) => {
-      const row = db
-        .select({ outcome: schema.chatMessages.outcome })
-        .from(schema.chatMessages)
-        .where(and(eq(schema.chatMessages.roomId, roomId), eq(schema.chatMessages.messageId, messageId)))
-        .get();
-      return row ? (row.outcome as MessageOutcome) : undefined;
-    },
+    messageOutcome: async (roomId, messageId) => hot.outcome.get({ roomId, messageId })?.outcome as MessageOutcome | undefined,
 
     saveMessage: async (m) => {
-      db.insert(schema.chatMessages)
-        .values({ roomId: m.roomId, messageId: m.messageId, chatUserId: m.chatUserId, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, outcome: m.outcome })
-        .run();
+      hot.saveMessage.run({ roomId: m.roomId, messageId: m.messageId, chatUserId: m.chatUserId, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, outcome: m.outcome });
     },
 
-    chatUser: async (platform, platformUserId, displayName, now) => {
-      const row = db
-        .insert(chatUsers)
-        .values({ platform: platform as Platform, platformUserId, displayName, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: [chatUsers.platform, chatUsers.platformUserId],
-          set: { displayName, updatedAt: now },
-          setWhere: sql`${chatUsers.displayName} <> excluded.display_name`,
-        })
-        .returning({ id: chatUsers.id })
-        .get();
-      if (row) return row.id;
-      return db
-        .select({ id: chatUsers.id })
-        .from(chatUsers)
-        .where(and(eq(chatUsers.platform, platform as Platform), eq(chatUsers.platformUserId, platformUserId)))
-        .get()!.id;
-    },
+    chatUser: async (platform, platformUserId, displayName, now) => hot.chatUser.get({ platform, platformUserId, displayName, now })!.id,
 
     liveSession: async (roomId, now) => {
-      const open = db
-        .select({ id: schema.liveSessions.id })
-        .from(schema.liveSessions)
-        .where(and(eq(schema.liveSessions.roomId, roomId), isNull(schema.liveSessions.endedAt)))
-        .orderBy(desc(schema.liveSessions.id))
-        .get();
+      const open = hot.openSession.get({ roomId });
       if (open) return open.id;
       return db.insert(schema.liveSessions).values({ roomId, startedAt: now }).returning({ id: schema.liveSessions.id }).get().id;
     },
 
     room: async (roomId) => {
-      const row = db.select().from(schema.rooms).where(eq(schema.rooms.id, roomId)).get();
+      const row = hot.room.get({ id: roomId });
       return row ? toRoom(row) : undefined;
     },
 
-    productIdByCode: async (code) =>
-      db.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.code, code)).get()?.id,
+    featuredAt: async (roomId, at) => hot.featuredAt.get({ roomId, atMs: at.getTime() })?.productId ?? null,
 
-    featuredAt: async (roomId, at) => {
-      const row = db
-        .select({ productId: schema.featureLog.productId })
-        .from(schema.featureLog)
-        .where(and(eq(schema.featureLog.roomId, roomId), lte(schema.featureLog.at, at)))
-        .orderBy(desc(schema.featureLog.at), desc(schema.featureLog.id))
-        .get();
-      return row?.productId ?? null;
+    productByCode: async (code) => {
+      const product = hot.productByCode.get({ code });
+      return product ? { ...product, sources: hot.sources.all({ productId: product.id }) } : undefined;
     },
 
     productForClaim: async (productId) => {
-      const p = db
-        .select({
-          id: schema.products.id,
-          code: schema.products.code,
-          name: schema.products.name,
-          priceFen: schema.products.priceFen,
-          stock: schema.products.stock,
-        })
-        .from(schema.products)
-        .where(eq(schema.products.id, productId))
-        .get();
-      if (!p) return undefined;
-      const sources = db
-        .select({ householdId: schema.productSources.householdId, share: schema.productSources.share })
-        .from(schema.productSources)
-        .where(eq(schema.productSources.productId, productId))
-        .orderBy(asc(schema.productSources.position))
-        .all();
-      return { ...p, sources };
+      const product = hot.product.get({ id: productId });
+      return product ? { ...product, sources: hot.sources.all({ productId }) } : undefined;
     },
 
     adjustStock: async (productId, delta) => {
       // The CHECK constraint refuses a negative result; the domain never asks for one.
-      const row = db
-        .update(schema.products)
-        .set({ stock: sql`${schema.products.stock} + ${delta}`, updatedAt: new Date() })
-        .where(eq(schema.products.id, productId))
-        .returning({ stock: schema.products.stock })
-        .get();
+      const row = hot.adjustStock.get({ id: productId, delta, nowMs: Date.now() });
       if (!row) throw new AppError('PRODUCT_NOT_FOUND', String(productId));
       return row.stock;
     },
 
-    openOrderCount: async (chatUserId, liveSessionId) =>
-      db
-        .select({ n: sql<number>`count(*)` })
-        .from(orders)
-        .where(and(eq(orders.chatUserId, chatUserId), eq(orders.liveSessionId, liveSessionId), inArray(orders.status, [...OPEN])))
-        .get()!.n,
+    openOrderCount: async (chatUserId, liveSessionId) => hot.openOrders.get({ chatUserId, liveSessionId })!.n,
 
     insertOrder: async (o) => {
-      const { id } = db
-        .insert(orders)
-        .values({
-          roomId: o.roomId,
-          liveSessionId: o.liveSessionId,
-          messageId: o.messageId,
-          chatUserId: o.chatUserId,
-          buyerName: o.buyerName,
-          status: o.status,
-          origin: o.origin,
-          externalRef: o.externalRef ?? null,
-          holdExpiresAt: o.holdExpiresAt,
-          createdAt: o.createdAt,
-          updatedAt: o.createdAt,
-        })
-        .returning({ id: orders.id })
-        .get();
-      db.insert(orderLines)
-        .values(o.lines.map((l) => ({ ...l, orderId: id, grossFen: l.priceFen * l.qty })))
-        .run();
-      return one(id)!;
+      const { id } = hot.insertOrder.get({ ...o, buyerName: o.buyer.name, externalRef: o.externalRef ?? null, holdExpiresAtMs: o.holdExpiresAt?.getTime() ?? null })!;
+      const lines = o.lines.map((l) => {
+        const line = { ...l, grossFen: l.priceFen * l.qty };
+        return { ...line, id: Number(hot.insertLine.run({ ...line, orderId: id }).lastInsertRowid) };
+      });
+      // Built from what was just written rather than read back: the order path is the hot path.
+      return {
+        id,
+        roomId: o.roomId,
+        liveSessionId: o.liveSessionId,
+        messageId: o.messageId,
+        chatUserId: o.chatUserId,
+        buyerName: o.buyer.name,
+        buyer: o.buyer,
+        status: o.status,
+        origin: o.origin,
+        lines,
+        holdExpiresAt: o.holdExpiresAt,
+        createdAt: o.createdAt,
+        updatedAt: o.createdAt,
+      };
     },
 
     order: async (id) => one(id),
@@ -226,7 +289,7 @@ export function sqliteTx(db: Db): Tx {
         .map((r) => r.id),
 
     appendLedger: async (entries) => {
-      if (entries.length > 0) db.insert(schema.ledgerEntries).values([...entries]).run();
+      for (const entry of entries) hot.insertLedger.run({ ...entry });
     },
 
     ledgerOf: async (orderId) =>
