@@ -9,12 +9,13 @@ import { overlayUrls, type Room } from './rooms/room.ts';
 /** Close must finish (adapters stopped, writes flushed, database closed) well inside 10 s. */
 const SHUTDOWN_LIMIT_MS = 9000;
 
-function printBanner(app: App, rooms: Room[]): void {
+function printBanner(app: App, rooms: Room[], listening: string[]): void {
   const base = app.publicUrl();
   const { token, origin } = app.adminToken;
   const lines = [
     '',
     '农播 Nongbo 已启动 / is running',
+    ...listening.map((url) => `  监听 / listening at ${url}`),
     `  直播控制台 Panel:       ${base}/panel`,
     `  合作社后台 Dashboard:   ${base}/dashboard`,
     origin === 'env'
@@ -44,7 +45,11 @@ async function main(): Promise<void> {
 
   const app = await buildApp({ config });
   await app.listen({ port: config.port, host: config.host });
-  printBanner(app, await app.store.rooms.list({ limit: 20, offset: 0 }));
+  // Printed whatever LOG_LEVEL says: scripts and people both wait for this line.
+  const listening = app
+    .addresses()
+    .flatMap((a) => (typeof a === 'string' ? [] : [`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`]));
+  printBanner(app, await app.store.rooms.list({ limit: 20, offset: 0 }), listening);
 
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {

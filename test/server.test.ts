@@ -1,40 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, tempDir } from './helper.ts';
-
-const ROOT = path.join(import.meta.dirname, '..');
-
-interface Started {
-  proc: ChildProcess;
-  base: string;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Runs what `npm start` runs, in its own process, and waits for the `listening` log line. */
-function start(env: Record<string, string>): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NONGBO_DEMO: '0', ADMIN_TOKEN: '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening at (http:\/\/[\d.:]+)/.exec(output);
-      if (match && output.includes('Admin token')) resolve({ proc, base: match[1]!, output: () => output, exit });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    void exit.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
-    setTimeout(() => reject(new Error(`no listening line within 60 s: ${output}`)), 60_000).unref();
-  });
-}
+import { ROOT, startServer as start, type Started } from './process.ts';
 
 let running: Started | undefined;
 afterEach(() => {
