@@ -30,6 +30,9 @@ export function startServer(env: Record<string, string>): Promise<Started> {
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     void exit.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
-    setTimeout(() => reject(new Error(`no listening line within 60 s: ${output}`)), 60_000).unref();
+    setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`no listening line within 60 s: ${output}`));
+    }, 60_000).unref();
   });
 }

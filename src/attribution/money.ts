@@ -11,8 +11,20 @@ interface Fraction {
   den: bigint;
 }
 
+const fractions = new Map<number, Fraction>();
+
 /** The decimal a number was written as, as an exact fraction: 0.05 → 5/100, 1e-7 → 1/10000000. */
 export function toFraction(value: number): Fraction {
+  // Every order line reads the same few rates and shares: remember them.
+  let known = fractions.get(value);
+  if (!known) {
+    known = readFraction(value);
+    if (fractions.size < 10_000) fractions.set(value, known);
+  }
+  return known;
+}
+
+function readFraction(value: number): Fraction {
   if (!Number.isFinite(value) || value < 0) throw new MoneyError(`not a non-negative finite number: ${value}`);
   const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
   if (!m) throw new MoneyError(`cannot read ${value} as a decimal`);

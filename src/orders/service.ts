@@ -18,6 +18,8 @@ import type { OrderIntent, ParseResult } from './parser.ts';
 /** What one transaction changed, announced to overlays once it is committed. */
 class Changes {
   readonly orders = new Map<number, Order>();
+  /** Views already built for the reply, reused for the announcement. */
+  readonly views = new Map<number, OrderView>();
   readonly stock = new Map<number, number>();
 
   order(o: StoredOrder): StoredOrder {
@@ -78,8 +80,7 @@ export class OrderService {
     extra: { refusal?: RefusalCode; question?: Verdict; reply?: string } = {},
   ): Promise<{ outcome: MessageOutcome; replay: boolean }> {
     const { refusal, question, reply } = extra;
-    const changes = new Changes();
-    const result = await this.store.transact(async (tx) => {
+    return this.write(async (tx, changes) => {
       const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
       if (seen) return { outcome: seen, replay: true };
       const now = this.now();
@@ -95,6 +96,7 @@ export class OrderService {
         const buyer = { platform: msg.platform, userId: msg.user.id, name: msg.user.name };
         const claim = await this.claim(tx, changes, { room, chatUserId, buyer, liveSessionId, messageId: msg.messageId, intent, sentAt: msg.sentAt, origin: 'chat' });
         outcome = 'refusal' in claim ? refused(claim.refusal, msg.user.name) : placed(claim.orders, msg.user.name);
+        for (const view of outcome.orders ?? []) changes.views.set(view.id, view);
       } else if (parsed.kind === 'ambiguous') {
         const id = await tx.insertConfirmation({
           roomId: room.id,
@@ -130,29 +132,23 @@ export class OrderService {
       await tx.saveMessage({ ...msg, chatUserId, outcome });
       return { outcome, replay: false };
     });
-    this.announce(changes);
-    return result;
   }
 
   /** A status change by a person, only along the life cycle's steps. */
   async changeStatus(orderId: number, to: OrderStatus): Promise<Order> {
-    const changes = new Changes();
-    const order = await this.store.transact(async (tx) => {
+    return this.write(async (tx, changes) => {
       const order = await tx.order(orderId);
       if (!order) throw new AppError('ORDER_NOT_FOUND', String(orderId));
       checkManualStep(order.status, to);
       return this.transition(tx, changes, order, to);
     });
-    this.announce(changes);
-    return order;
   }
 
   /** Expires every hold that ran out by `at`, returning stock to the waitlist. Returns how many expired. */
   async expireDue(at: Date = this.now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const changes = new Changes();
-      const expired = await this.store.transact(async (tx) => {
+      const expired = await this.write(async (tx, changes) => {
         const due = await tx.dueHolds(at, EXPIRY_BATCH);
         for (const id of due) {
           const order = await tx.order(id);
@@ -160,7 +156,6 @@ export class OrderService {
         }
         return due.length;
       });
-      this.announce(changes);
       total += expired;
       if (expired < EXPIRY_BATCH) return total;
     }
@@ -168,9 +163,7 @@ export class OrderService {
 
   /** After stock was added by hand, lets the waitlist take it. */
   async stockAdded(productId: number): Promise<void> {
-    const changes = new Changes();
-    await this.store.transact((tx) => this.advanceWaitlist(tx, changes, productId));
-    this.announce(changes);
+    await this.write((tx, changes) => this.advanceWaitlist(tx, changes, productId));
   }
 
   /**
@@ -179,8 +172,7 @@ export class OrderService {
    * twice. The shop has already sold the goods, so they leave our stock too, as far as it goes.
    */
   async importShopOrders(roomId: number, shopOrders: readonly ShopOrder[]): Promise<{ imported: number; duplicates: number; stockShort: number }> {
-    const changes = new Changes();
-    const result = await this.store.transact(async (tx) => {
+    return this.write(async (tx, changes) => {
       const room = await tx.room(roomId);
       if (!room) throw new AppError('ROOM_NOT_FOUND', String(roomId));
       const now = this.now();
@@ -223,14 +215,11 @@ export class OrderService {
       }
       return { imported, duplicates, stockShort };
     });
-    this.announce(changes);
-    return result;
   }
 
   /** The streamer accepts a queued message as an order, optionally correcting code or quantity. */
   async acceptConfirmation(id: number, correction: Partial<OrderIntent> = {}): Promise<{ orders: Order[]; refusal?: RefusalCode }> {
-    const changes = new Changes();
-    const result = await this.store.transact(async (tx) => {
+    return this.write(async (tx, changes) => {
       const c = await tx.confirmation(id);
       if (!c) throw new AppError('CONFIRMATION_NOT_FOUND', String(id));
       if (c.status !== 'pending') throw new AppError('CONFIRMATION_DECIDED', c.status);
@@ -251,8 +240,6 @@ export class OrderService {
       await tx.decideConfirmation(id, { status: 'accepted', orderId: claim.orders[0]!.id, decidedAt: this.now() });
       return { orders: claim.orders };
     });
-    this.announce(changes);
-    return result;
   }
 
   async rejectConfirmation(id: number): Promise<void> {
@@ -364,8 +351,22 @@ export class OrderService {
     }
   }
 
+  /**
+   * One write transaction and, once it is committed, its events. The store may run `work` more
+   * than once (after a batch it shared was rolled back), so everything it changes is collected
+   * fresh on each run, and only the committed run is announced.
+   */
+  private async write<T>(work: (tx: Tx, changes: Changes) => Promise<T>): Promise<T> {
+    const { result, changes } = await this.store.transact(async (tx) => {
+      const changes = new Changes();
+      return { result: await work(tx, changes), changes };
+    });
+    this.announce(changes);
+    return result;
+  }
+
   private announce(changes: Changes): void {
-    for (const order of changes.orders.values()) this.events.emit('order', toOrderView(order));
+    for (const order of changes.orders.values()) this.events.emit('order', changes.views.get(order.id) ?? toOrderView(order));
     for (const [productId, stock] of changes.stock) this.events.emit('stock', { productId, stock });
   }
 }

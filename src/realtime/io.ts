@@ -12,6 +12,8 @@ import { featuredCard, goalState, overlayState, tickerItem, type FeaturedChat, t
 
 /** Goal bars are recomputed at most this often per room: a burst of orders is one query. */
 const GOAL_THROTTLE_MS = 500;
+/** Stock figures go out at most this often per product. */
+const STOCK_THROTTLE_MS = 200;
 
 export interface Realtime {
   io: Server;
@@ -72,6 +74,7 @@ export function attachRealtime(app: FastifyInstance): Realtime {
   }
 
   const pendingGoal = new Set<number>();
+  const stockDue = new Map<number, number>();
   const refreshGoal = (roomId: number) => {
     if (pendingGoal.has(roomId)) return;
     pendingGoal.add(roomId);
@@ -98,8 +101,17 @@ export function attachRealtime(app: FastifyInstance): Realtime {
       refreshGoal(order.roomId);
     },
     stock: (change: { productId: number; stock: number }) => {
-      overlays.emit('stock', change);
-      panel.emit('stock', change);
+      // A burst of orders moves stock many times a second; the screens need the latest figure.
+      const first = !stockDue.has(change.productId);
+      stockDue.set(change.productId, change.stock);
+      if (first) {
+        setTimeout(() => {
+          const stock = stockDue.get(change.productId)!;
+          stockDue.delete(change.productId);
+          overlays.emit('stock', { productId: change.productId, stock });
+          panel.emit('stock', { productId: change.productId, stock });
+        }, STOCK_THROTTLE_MS).unref();
+      }
     },
     feature: async ({ roomId }: { roomId: number }) => {
       const card = await featuredCard(app.store, app.publicUrl(), roomId).catch(() => null);

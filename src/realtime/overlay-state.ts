@@ -62,7 +62,10 @@ const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'grapheme' });
 
 /** `张三丰` → `张**`; the first visible character, whatever it is made of, then two stars. */
 export function maskBuyer(name: string): string {
-  const first = segmenter.segment(name.trim()).containing(0)?.segment ?? '';
+  const trimmed = name.trim();
+  // Most names start with a plain character; only emoji and combining marks need the segmenter.
+  const plain = /^[\p{L}\p{N}](?![\p{M}\u200D\uFE0F])/u.exec(trimmed)?.[0];
+  const first = plain ?? segmenter.segment(trimmed).containing(0)?.segment ?? '';
   return `${first || '*'}**`;
 }
 

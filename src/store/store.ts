@@ -108,6 +108,8 @@ export interface OrderFilter extends Page {
 /**
  * The operations a write transaction may use. Bodies of `Store.transact` await only these, never
  * other I/O: the embedded engine batches many bodies into one commit and must not be interleaved.
+ * A body may run more than once (after a shared batch was rolled back), so it changes nothing
+ * outside the transaction: it returns what it did.
  */
 export interface Tx {
   messageOutcome(roomId: number, messageId: string): Promise<MessageOutcome | undefined>;

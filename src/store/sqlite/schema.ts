@@ -249,11 +249,9 @@ export const ledgerEntries = sqliteTable(
     netFen: integer('net_fen').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [
-    index('ledger_household').on(t.householdId, t.createdAt),
-    index('ledger_order').on(t.orderId),
-    index('ledger_room').on(t.roomId, t.createdAt),
-  ],
+  // Only the index reversals need: every order writes several ledger rows, and each index is one
+  // more write; tallies read the ledger whole, grouped, a few times a day.
+  (t) => [index('ledger_order').on(t.orderId)],
 );
 
 /**

@@ -58,8 +58,9 @@ class SqliteStore implements Store {
     private readonly db: Db,
     onInterleave: (detail: string) => void,
   ) {
-    this.writes = new WriteQueue(sqlite, onInterleave);
-    this.tx = sqliteTx(db);
+    const tx = sqliteTx(db);
+    this.writes = new WriteQueue(sqlite, onInterleave, () => tx.endBatch());
+    this.tx = tx;
     this.policy = sqlitePolicy(db);
     this.questions = sqliteQuestions(db);
   }

@@ -4,7 +4,7 @@ import type { MessageOutcome } from '../../chat/message.ts';
 import { AppError } from '../../errors.ts';
 import { OPEN, type OrderStatus } from '../../orders/order.ts';
 import type { Platform } from '../../rooms/room.ts';
-import type { Confirmation, StoredOrder, Tx } from '../store.ts';
+import type { ClaimProduct, Confirmation, StoredOrder, Tx } from '../store.ts';
 import * as schema from './schema.ts';
 import { toRoom } from './rows.ts';
 
@@ -67,18 +67,21 @@ function hotStatements(db: Db) {
       .insert(cm)
       .values({ roomId: p('roomId'), messageId: p('messageId'), chatUserId: p('chatUserId'), text: p('text'), sentAt: p('sentAt'), receivedAt: p('receivedAt'), outcome: p('outcome') })
       .prepare(),
-    // Always returns the id: a nickname change is written, an unchanged one leaves the row as it was.
-    chatUser: db
+    // A returning viewer is a read; only a new viewer or a changed nickname is a write.
+    findChatUser: db
+      .select({ id: chatUsers.id, displayName: chatUsers.displayName })
+      .from(chatUsers)
+      .where(and(eq(chatUsers.platform, p('platform')), eq(chatUsers.platformUserId, p('platformUserId'))))
+      .prepare(),
+    insertChatUser: db
       .insert(chatUsers)
       .values({ platform: p('platform'), platformUserId: p('platformUserId'), displayName: p('displayName'), createdAt: p('now'), updatedAt: p('now') })
-      .onConflictDoUpdate({
-        target: [chatUsers.platform, chatUsers.platformUserId],
-        set: {
-          displayName: sql`excluded.display_name`,
-          updatedAt: sql`case when ${chatUsers.displayName} <> excluded.display_name then excluded.updated_at else ${chatUsers.updatedAt} end`,
-        },
-      })
       .returning({ id: chatUsers.id })
+      .prepare(),
+    renameChatUser: db
+      .update(chatUsers)
+      .set({ displayName: sql`${p('displayName')}`, updatedAt: sql`${p('nowMs')}` })
+      .where(eq(chatUsers.id, p('id')))
       .prepare(),
     openSession: db
       .select({ id: ls.id })
@@ -176,26 +179,59 @@ function hotStatements(db: Db) {
  * The write operations of the embedded engine. They run synchronously inside the write queue's
  * transaction; the promises they return are already settled.
  */
-export function sqliteTx(db: Db): Tx {
+export function sqliteTx(db: Db): Tx & { endBatch(): void } {
   const hot = hotStatements(db);
+  // What a batch reads over and over (the product everyone is buying, the room's live session),
+  // remembered until its transaction ends, committed or rolled back.
+  const batch = { products: new Map<number, ClaimProduct>(), codes: new Map<string, number | null>(), sessions: new Map<number, number>() };
+  const claimProduct = (id: number): ClaimProduct | undefined => {
+    let product = batch.products.get(id);
+    if (!product) {
+      const row = hot.product.get({ id });
+      if (!row) return undefined;
+      product = { ...row, sources: hot.sources.all({ productId: id }) };
+      batch.products.set(id, product);
+    }
+    // A copy: the caller's view must not change when the batch's stock does.
+    return { ...product, sources: product.sources };
+  };
   const one = (id: number): StoredOrder | undefined => {
     const row = hot.order.get({ id });
     return row ? toStoredOrder(row, hot.lines.all({ orderId: id })) : undefined;
   };
 
   return {
-    messageOutcome: async (roomId, messageId) => hot.outcome.get({ roomId, messageId })?.outcome as MessageOutcome | undefined,
-
-    saveMessage: async (m) => {
-      hot.saveMessage.run({ roomId: m.roomId, messageId: m.messageId, chatUserId: m.chatUserId, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, outcome: m.outcome });
+    endBatch() {
+      batch.products.clear();
+      batch.codes.clear();
+      batch.sessions.clear();
     },
 
-    chatUser: async (platform, platformUserId, displayName, now) => hot.chatUser.get({ platform, platformUserId, displayName, now })!.id,
+    messageOutcome: async (roomId, messageId) => {
+      const stored = hot.outcome.get({ roomId, messageId })?.outcome as MessageOutcome | undefined;
+      return stored?.orders ? { ...stored, order: stored.orders[0] } : stored;
+    },
+
+    saveMessage: async (m) => {
+      // `order` is `orders[0]`: stored once, it halves what every order writes here.
+      const { order: _, ...outcome } = m.outcome;
+      hot.saveMessage.run({ roomId: m.roomId, messageId: m.messageId, chatUserId: m.chatUserId, text: m.text, sentAt: m.sentAt, receivedAt: m.receivedAt, outcome });
+    },
+
+    chatUser: async (platform, platformUserId, displayName, now) => {
+      const known = hot.findChatUser.get({ platform, platformUserId });
+      if (!known) return hot.insertChatUser.get({ platform, platformUserId, displayName, now })!.id;
+      if (known.displayName !== displayName) hot.renameChatUser.run({ id: known.id, displayName, nowMs: now.getTime() });
+      return known.id;
+    },
 
     liveSession: async (roomId, now) => {
-      const open = hot.openSession.get({ roomId });
-      if (open) return open.id;
-      return db.insert(schema.liveSessions).values({ roomId, startedAt: now }).returning({ id: schema.liveSessions.id }).get().id;
+      let id = batch.sessions.get(roomId);
+      if (id === undefined) {
+        id = hot.openSession.get({ roomId })?.id ?? db.insert(schema.liveSessions).values({ roomId, startedAt: now }).returning({ id: schema.liveSessions.id }).get().id;
+        batch.sessions.set(roomId, id);
+      }
+      return id;
     },
 
     room: async (roomId) => {
@@ -206,19 +242,22 @@ export function sqliteTx(db: Db): Tx {
     featuredAt: async (roomId, at) => hot.featuredAt.get({ roomId, atMs: at.getTime() })?.productId ?? null,
 
     productByCode: async (code) => {
-      const product = hot.productByCode.get({ code });
-      return product ? { ...product, sources: hot.sources.all({ productId: product.id }) } : undefined;
+      let id = batch.codes.get(code);
+      if (id === undefined) {
+        id = hot.productByCode.get({ code })?.id ?? null;
+        batch.codes.set(code, id);
+      }
+      return id === null ? undefined : claimProduct(id);
     },
 
-    productForClaim: async (productId) => {
-      const product = hot.product.get({ id: productId });
-      return product ? { ...product, sources: hot.sources.all({ productId }) } : undefined;
-    },
+    productForClaim: async (productId) => claimProduct(productId),
 
     adjustStock: async (productId, delta) => {
       // The CHECK constraint refuses a negative result; the domain never asks for one.
       const row = hot.adjustStock.get({ id: productId, delta, nowMs: Date.now() });
       if (!row) throw new AppError('PRODUCT_NOT_FOUND', String(productId));
+      const cached = batch.products.get(productId);
+      if (cached) cached.stock = row.stock;
       return row.stock;
     },
 

@@ -1,0 +1,91 @@
+/**
+ * Policy Q&A: top-1 accuracy on the in-scope development questions and on the held-out set, the
+ * share of off-topic lines refused, and answer latency on the demo knowledge base and on
+ * generated ones of 1,000 and 10,000 entries.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { readKnowledgeBase, type PolicyEntry } from '../src/policy/entry.ts';
+import { ANSWER_AT, PolicyMatcher } from '../src/policy/matcher.ts';
+import { DEFAULT_SYNONYMS } from '../src/policy/synonyms.ts';
+import { percentile, progress, round, type Result } from './report.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '../test/fixtures');
+const kb = readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'policy-kb.zh.json'), 'utf8')));
+const lines = (file: string) =>
+  fs
+    .readFileSync(path.join(FIXTURES, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { q: string; expect: string | null });
+
+function accuracy(matcher: PolicyMatcher, file: string) {
+  let inRight = 0;
+  let inAll = 0;
+  let outRight = 0;
+  let outAll = 0;
+  for (const { q, expect } of lines(file)) {
+    const m = matcher.match(q);
+    const got = m && m.score >= ANSWER_AT ? m.entry.id : null;
+    if (expect === null) {
+      outAll++;
+      if (!got) outRight++;
+    } else {
+      inAll++;
+      if (got === expect) inRight++;
+    }
+  }
+  return { inScope: round(inRight / inAll, 3), refused: round(outRight / outAll, 3) };
+}
+
+/** A knowledge base of `n` entries: the demo's, repeated with a distinct local word in each copy. */
+function generated(n: number): PolicyEntry[] {
+  const places = ['石门', '白岩', '乌东', '龙塘', '青山', '黄泥', '竹林', '高坡', '新寨', '河口'];
+  return Array.from({ length: n }, (_, i) => {
+    const e = kb[i % kb.length]!;
+    const tag = `${places[i % places.length]}${Math.floor(i / kb.length)}村`;
+    return { ...e, id: `${e.id}-${i}`, title: `${tag}${e.title}`, questions: e.questions.map((q) => `${tag}${q}`) };
+  });
+}
+
+function latency(entries: PolicyEntry[]): { p50Ms: number; p99Ms: number } {
+  const matcher = new PolicyMatcher(entries, DEFAULT_SYNONYMS);
+  const questions = [...lines('policy-questions.dev.jsonl'), ...lines('policy-questions.holdout.jsonl')].map((l) => l.q);
+  for (const q of questions.slice(0, 50)) matcher.match(q);
+  const times: number[] = [];
+  for (let round_ = 0; round_ < 4; round_++) {
+    for (const q of questions) {
+      const t0 = performance.now();
+      matcher.match(q);
+      times.push(performance.now() - t0);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(times, 50), 3), p99Ms: round(percentile(times, 99), 3) };
+}
+
+export async function policy(): Promise<Result> {
+  progress('policy Q&A: accuracy and latency…');
+  const matcher = new PolicyMatcher(kb, DEFAULT_SYNONYMS);
+  const dev = accuracy(matcher, 'policy-questions.dev.jsonl');
+  const held = accuracy(matcher, 'policy-questions.holdout.jsonl');
+  const demo = latency(kb);
+  const thousand = latency(generated(1000));
+  const tenThousand = latency(generated(10_000));
+  return {
+    name: 'policy-qa',
+    figures: {
+      devInScopeTop1: dev.inScope,
+      devOffTopicRefused: dev.refused,
+      heldOutInScopeTop1: held.inScope,
+      heldOutOffTopicRefused: held.refused,
+      demoEntries: kb.length,
+      demoP50Ms: demo.p50Ms,
+      demoP99Ms: demo.p99Ms,
+      entries1kP50Ms: thousand.p50Ms,
+      entries1kP99Ms: thousand.p99Ms,
+      entries10kP50Ms: tenThousand.p50Ms,
+      entries10kP99Ms: tenThousand.p99Ms,
+    },
+  };
+}

@@ -1,0 +1,2 @@
+DROP INDEX `ledger_household`;--> statement-breakpoint
+DROP INDEX `ledger_room`;
