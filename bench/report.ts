@@ -41,10 +41,3 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
-
-let peakRss = 0;
-/** Samples resident memory; `process.resourceUsage().maxRSS` only ever grows, sampling shows when. */
-export function sampleRss(): number {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss(), process.resourceUsage().maxRSS * 1024);
-  return peakRss;
-}

@@ -105,6 +105,8 @@ export default definePlugin<BilibiliConfig>({
           ctx.closed(`websocket closed (${code})`);
         });
       },
+      pause: () => ws?.pause(),
+      resume: () => ws?.resume(),
       async close() {
         stopHeartbeat();
         ws?.removeAllListeners();

@@ -108,6 +108,8 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
         ctx.closed(`websocket closed (${code})`);
       });
     },
+    pause: () => ws?.pause(),
+    resume: () => ws?.resume(),
     async close() {
       clearInterval(ping);
       ws?.removeAllListeners();

@@ -35,6 +35,9 @@ const DEFAULT_SILENCE_MS = 90_000;
 const MAX_TEXT = 2000;
 /** Message ids remembered per room to skip replays before they reach the database. */
 const RECENT_IDS = 5000;
+/** Messages in the pipeline at once before the adapter stops reading, and where it starts again. */
+const HIGH_WATER = 2000;
+const LOW_WATER = 500;
 
 /** Exponential backoff with jitter: 0.5 s, 1 s, 2 s … up to 30 s, each scaled by 50–100 %. */
 export function backoffMs(attempt: number, random = Math.random): number {
@@ -69,6 +72,8 @@ class SupervisedRoom {
   private connectTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly unknownKinds = new Set<string>();
+  private inFlight = 0;
+  private paused = false;
   private readonly seen = new RecentIds(RECENT_IDS);
   readonly outbound: OutboundQueue | undefined;
 
@@ -122,6 +127,7 @@ class SupervisedRoom {
 
   private open(): void {
     const generation = ++this.generation;
+    this.paused = false;
     const current = () => generation === this.generation && !this.stopped;
     this.setState({ state: this.attempt === 0 ? 'connecting' : 'reconnecting' });
     const ctx = {
@@ -194,8 +200,22 @@ class SupervisedRoom {
   }
 
   private async handle(event: PlatformEvent): Promise<void> {
-    if (event.kind === 'chat') await this.handleChat(event);
-    else this.deps.events.emit('platform', { roomId: this.room.id, event });
+    if (event.kind !== 'chat') {
+      this.deps.events.emit('platform', { roomId: this.room.id, event });
+      return;
+    }
+    if (++this.inFlight >= HIGH_WATER && !this.paused && this.adapter?.pause) {
+      this.paused = true;
+      this.adapter.pause();
+    }
+    try {
+      await this.handleChat(event);
+    } finally {
+      if (--this.inFlight <= LOW_WATER && this.paused) {
+        this.paused = false;
+        this.adapter?.resume?.();
+      }
+    }
   }
 
   private async handleChat(event: ChatEvent): Promise<void> {

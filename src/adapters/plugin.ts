@@ -80,6 +80,12 @@ export interface Adapter {
   close(): Promise<void>;
   /** Sends a chat message, where the platform and the configuration allow it. */
   send?(text: string): Promise<void>;
+  /**
+   * Stops reading for a while (and resumes): when chat arrives faster than it can be stored, the
+   * backlog waits in the socket and TCP slows the sender, instead of piling up in memory.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface PlatformPlugin<C = Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { formatYuan } from '../attribution/money.ts';
 import { formatShanghai } from '../time.ts';
 
@@ -57,7 +57,9 @@ const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 
 /** XLSX with typed cells: text stays text (never a formula), yuan are numbers shown with two decimals. */
 export async function toXlsx(table: Table): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  // exceljs weighs some 20 MB: loaded when the first spreadsheet is asked for.
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   book.creator = '农播 Nongbo';
   const sheet = book.addWorksheet(table.title.slice(0, 31));
   sheet.columns = table.columns.map((c) => ({

@@ -4,8 +4,8 @@
  * help ranking ("医保在哪里交" is not "医保交多少") but say nothing about the subject, so they do
  * not count towards the confidence that a question is about an entry.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
 import { DEFAULT_SYNONYMS } from './synonyms.ts';
 
 const FILLER = new Set([
@@ -22,16 +22,29 @@ const QUESTION = new Set([
   '哪些人', '什么人', '啥人', '哪种人',
 ]);
 
-const jieba = Jieba.withDict(dict);
-// Policy words jieba's general dictionary splits (新农合, 监测户): the synonym table names them.
-jieba.loadDict(
-  Buffer.from(
-    [...new Set(Object.entries(DEFAULT_SYNONYMS).flatMap(([k, v]) => [k, ...v]))]
-      .filter((w) => /^\p{Script=Han}{2,8}$/u.test(w))
-      .map((w) => `${w} 100000 n`)
-      .join('\n'),
-  ),
-);
+let jieba: Jieba | undefined;
+
+/**
+ * The segmenter and its dictionary take some 50 MB: loaded the first time a question is matched,
+ * so a server that only sells never pays for them.
+ */
+function segmenter(): Jieba {
+  if (jieba) return jieba;
+  const require = createRequire(import.meta.url);
+  const { Jieba: Segmenter } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
+  const { dict } = require('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js');
+  jieba = Segmenter.withDict(dict);
+  // Policy words jieba's general dictionary splits (新农合, 监测户): the synonym table names them.
+  jieba.loadDict(
+    Buffer.from(
+      [...new Set(Object.entries(DEFAULT_SYNONYMS).flatMap(([k, v]) => [k, ...v]))]
+        .filter((w) => /^\p{Script=Han}{2,8}$/u.test(w))
+        .map((w) => `${w} 100000 n`)
+        .join('\n'),
+    ),
+  );
+  return jieba;
+}
 
 export function normalizeQuestion(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\u200B-\u200D\u2060\uFEFF]/g, '');
@@ -53,7 +66,7 @@ const MEANINGFUL = /^[\p{Script=Han}a-z0-9]+$/u;
 
 export function terms(text: string): Map<string, Term> {
   const out = new Map<string, Term>();
-  for (const word of jieba.cutForSearch(normalizeQuestion(text), true)) {
+  for (const word of segmenter().cutForSearch(normalizeQuestion(text), true)) {
     if (!MEANINGFUL.test(word) || FILLER.has(word)) continue;
     const long = [...word].length >= 2 || /^[a-z0-9]+$/.test(word);
     const asks = QUESTION.has(word);
