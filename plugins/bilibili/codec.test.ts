@@ -63,7 +63,7 @@ describe('bilibili codec', () => {
           expect(err).toBeInstanceOf(FrameError);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 3000) },
     );
   });
 });

@@ -69,7 +69,7 @@ describe('largest-remainder split', () => {
           expect(Math.abs(p - (amount * weights[i]!) / total)).toBeLessThan(1 + 1e-6);
         });
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
     );
   });
 

@@ -31,7 +31,7 @@ describe('CSV reader', () => {
           expect(err).toBeInstanceOf(CsvError);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 3000) },
     );
   });
 });
