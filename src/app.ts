@@ -86,7 +86,8 @@ function defaultExportsDir(databaseUrl: string): string {
 }
 
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
-export async function buildApp({ config, store = openStore(config.databaseUrl), logger, exportsDir, registry, qaCooldownMs = 60_000 }: AppOptions) {
+export async function buildApp({ config, store: given, logger, exportsDir, registry, qaCooldownMs = 60_000 }: AppOptions) {
+  const store = given ?? (await openStore(config.databaseUrl));
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.

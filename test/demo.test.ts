@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { buildTestApp, call, tempDir } from './helper.ts';
+import { buildTestApp, call, tempDir, tempDatabaseUrl } from './helper.ts';
 
 let app: App | undefined;
 afterEach(async () => {
@@ -34,7 +34,7 @@ describe('demo seed', () => {
   });
 
   it('is idempotent: a restart on the same database seeds nothing more', async () => {
-    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    const databaseUrl = await tempDatabaseUrl();
     app = await buildTestApp({ demo: true, databaseUrl });
     const before = await counts(app);
     await app.close();
@@ -44,7 +44,7 @@ describe('demo seed', () => {
   });
 
   it('never seeds a database that already holds the cooperative’s own data', async () => {
-    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    const databaseUrl = await tempDatabaseUrl();
     app = await buildTestApp({ databaseUrl });
     await call(app, 'POST', '/api/households', { name: '自家农户' });
     await app.close();

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildApp, type App } from '../src/app.ts';
+import { buildApp, type App, type AppOptions } from '../src/app.ts';
 import type { Config } from '../src/config.ts';
+import { freshPostgresUrl, usePostgres } from './postgres.ts';
 
 export const TOKEN = 'test-admin-token';
 export const auth = { authorization: `Bearer ${TOKEN}` };
@@ -21,9 +22,19 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-/** A fresh app on an in-memory database built from the real migrations. */
-export async function buildTestApp(overrides: Partial<Config> = {}, exportsDir = path.join(tempDir(), 'exports')): Promise<App> {
-  return buildApp({ config: testConfig(overrides), logger: false, exportsDir });
+/**
+ * A fresh app on an empty database built from the real migrations: in-memory SQLite, or with
+ * TEST_DATABASE=postgres a PostgreSQL database of its own.
+ */
+export async function buildTestApp(overrides: Partial<Config> = {}, exportsDir = path.join(tempDir(), 'exports'), options: Partial<AppOptions> = {}): Promise<App> {
+  const config = testConfig(overrides);
+  if (usePostgres && config.databaseUrl === 'file::memory:') config.databaseUrl = await freshPostgresUrl();
+  return buildApp({ config, logger: false, exportsDir, ...options });
+}
+
+/** A database that outlives one app, for restart tests: a SQLite file, or a PostgreSQL database. */
+export async function tempDatabaseUrl(): Promise<string> {
+  return usePostgres ? freshPostgresUrl() : `file:${path.join(tempDir(), 'nongbo.db')}`;
 }
 
 /** A temporary folder for a database file, removed by the caller's cleanup. */

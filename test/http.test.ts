@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { auth, buildTestApp, call, tempDir, TOKEN } from './helper.ts';
+import { auth, buildTestApp, call, tempDir, TOKEN, tempDatabaseUrl } from './helper.ts';
 
 let app: App;
 afterEach(() => app?.close());
@@ -32,7 +32,7 @@ describe('authentication', () => {
   });
 
   it('generates a token on first start, keeps it across restarts, and lets ADMIN_TOKEN win', async () => {
-    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    const databaseUrl = await tempDatabaseUrl();
     app = await buildTestApp({ databaseUrl, adminToken: undefined });
     const first = app.adminToken;
     expect(first.origin).toBe('generated');

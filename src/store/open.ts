@@ -1,9 +1,8 @@
-import { ConfigError } from '../config.ts';
+import { openPostgresStore } from './postgres/store.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { Store } from './store.ts';
 
-/** Picks the engine from DATABASE_URL: `file:PATH` is the embedded SQLite default. */
-export function openStore(databaseUrl: string): Store {
-  if (databaseUrl.startsWith('file:')) return openSqliteStore(databaseUrl);
-  throw new ConfigError(`DATABASE_URL ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}: PostgreSQL (the scale-out mode) is not available in this version yet; use file:PATH`);
+/** Picks the engine from DATABASE_URL: `file:PATH` is the embedded SQLite default, `postgres://…` the scale-out mode. */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  return databaseUrl.startsWith('file:') ? openSqliteStore(databaseUrl) : openPostgresStore(databaseUrl);
 }

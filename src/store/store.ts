@@ -257,6 +257,15 @@ export interface Store {
     setIfAbsent(key: string, value: string): Promise<string>;
   };
 
+  /**
+   * Room ownership across instances: true when this instance may run the room's adapter (and now
+   * holds it until unlock or death). The embedded engine has one instance, which owns every room.
+   */
+  lockRoom(roomId: number): Promise<boolean>;
+  unlockRoom(roomId: number): Promise<void>;
+  /** Runs `work` unless another instance is already running the same named job; false if it was. */
+  exclusively(name: string, work: () => Promise<void>): Promise<boolean>;
+
   /** Finishes pending writes and closes the database. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeBilibili, danmu, type FakeBilibili } from '../fakes/bilibili.ts';
-import { buildTestApp, call, setupShop, tempDir, until } from '../helper.ts';
+import { buildTestApp, call, setupShop, tempDir, until, tempDatabaseUrl } from '../helper.ts';
 
 let app: App | undefined;
 let bili: FakeBilibili | undefined;
@@ -15,7 +15,7 @@ afterEach(async () => {
 describe('room connections', () => {
   it('reconnect at start the rooms that were connected when the server stopped, and only those', async () => {
     bili = await fakeBilibili();
-    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    const databaseUrl = await tempDatabaseUrl();
     app = await buildTestApp({ databaseUrl });
     await setupShop(app);
     const on = (await call(app, 'POST', '/api/rooms', { name: '开着', platform: 'bilibili', config: { roomId: 1, url: bili.url } })).body;

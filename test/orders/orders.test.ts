@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, say, setupShop, tempDir, type Shop } from '../helper.ts';
+import { buildTestApp, call, say, setupShop, tempDir, type Shop, tempDatabaseUrl } from '../helper.ts';
 
 let app: App;
 let shop: Shop;
@@ -234,7 +234,7 @@ describe('the parser’s dry run', () => {
 describe('restarts', () => {
   it('keeps orders, stock and message ids across a restart in the middle of a session', async () => {
     await app.close();
-    const databaseUrl = `file:${path.join(tempDir(), 'nongbo.db')}`;
+    const databaseUrl = await tempDatabaseUrl();
     app = await buildTestApp({ databaseUrl });
     shop = await setupShop(app);
     const first = await say(app, shop.room.id, '买1号 2份', { id: 'before-restart' });

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
-import { auth, call, say, tempDir, testConfig, until } from '../helper.ts';
+import { auth, buildTestApp, call, say, until } from '../helper.ts';
 
 const KB = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/policy-kb.zh.json'), 'utf8'));
 let app: App;
 let roomId: number;
 
 async function start(qaCooldownMs = 60_000) {
-  app = await buildApp({ config: testConfig(), logger: false, exportsDir: path.join(tempDir(), 'exports'), qaCooldownMs });
+  app = await buildTestApp({}, undefined, { qaCooldownMs });
   await call(app, 'POST', '/api/policy/import', KB);
 }
 

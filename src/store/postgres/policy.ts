@@ -1,0 +1,95 @@
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { AppError } from '../../errors.ts';
+import type { PolicyEntry } from '../../policy/entry.ts';
+import type { Question } from '../../policy/question.ts';
+import type { Page, QuestionFilter, Store } from '../store.ts';
+import * as schema from './schema.ts';
+
+import type { Runner } from './tx.ts';
+
+type Db = Runner & { transaction: import('./tx.ts').Db['transaction'] };
+const { policyEntries: pe, questions: q, chatUsers } = schema;
+
+function toEntry(row: typeof pe.$inferSelect): PolicyEntry {
+  const { createdAt: _c, updatedAt: _u, ...entry } = row;
+  return entry;
+}
+
+/** The knowledge base. */
+export function pgPolicy(db: Db): Store['policy'] {
+  return {
+    entries: async () => (await db.select().from(pe).orderBy(asc(pe.id))).map(toEntry),
+    get: async (id) => {
+      const [row] = await db.select().from(pe).where(eq(pe.id, id));
+      return row ? toEntry(row) : undefined;
+    },
+    upsert: async (entries) => {
+      const now = new Date();
+      await db.transaction(async (tx) => {
+        for (const e of entries) {
+          await tx
+            .insert(pe)
+            .values({ ...e, createdAt: now, updatedAt: now })
+            .onConflictDoUpdate({ target: pe.id, set: { ...e, updatedAt: now } });
+        }
+      });
+      return entries.length;
+    },
+    version: async () => {
+      const [row] = await db.select({ n: sql<number>`count(*)::int`, at: sql<string>`coalesce(max(${pe.updatedAt})::text, '')` }).from(pe);
+      return `${row!.n}:${row!.at}`;
+    },
+  };
+}
+
+function questionWhere(f: QuestionFilter): SQL | undefined {
+  const where: SQL[] = [];
+  if (f.roomId !== undefined) where.push(eq(q.roomId, f.roomId));
+  if (f.liveSessionId !== undefined) where.push(eq(q.liveSessionId, f.liveSessionId));
+  if (f.status !== undefined) where.push(eq(q.status, f.status));
+  if (f.from) where.push(gte(q.createdAt, f.from));
+  if (f.to) where.push(lt(q.createdAt, f.to));
+  return and(...where);
+}
+
+async function loadQuestions(db: Runner, where: SQL | undefined, page: Page, newestFirst = true): Promise<Question[]> {
+  return (await db
+    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: chatUsers.displayName })
+    .from(q)
+    .innerJoin(chatUsers, eq(chatUsers.id, q.chatUserId))
+    .where(where)
+    .orderBy(newestFirst ? desc(q.id) : asc(q.id))
+    .limit(page.limit)
+    .offset(page.offset)).map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
+}
+
+/** Viewers' questions and what became of them. */
+export function pgQuestions(db: Db): Store['questions'] {
+  const one = async (id: number) => (await loadQuestions(db, eq(q.id, id), { limit: 1, offset: 0 }))[0];
+  return {
+    list: async ({ limit, offset, ...filter }) => loadQuestions(db, questionWhere(filter), { limit, offset }),
+    get: async (id) => one(id),
+    decide: async (id, decision) => {
+      const [changed] = await db
+        .update(q)
+        .set(decision)
+        .where(and(eq(q.id, id), eq(q.status, 'queued')))
+        .returning({ id: q.id });
+      if (!changed) throw new AppError((await one(id)) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
+      return (await one(id))!;
+    },
+    topics: async (filter) =>
+      db
+        .select({
+          entryId: sql<string>`${q.entryId}`,
+          title: pe.title,
+          asked: sql<number>`count(*)::int`,
+          answered: sql<number>`sum(case when ${q.status} in ('answered', 'answered_by_official') then 1 else 0 end)::int`,
+        })
+        .from(q)
+        .innerJoin(pe, eq(pe.id, q.entryId))
+        .where(questionWhere(filter))
+        .groupBy(q.entryId, pe.title)
+        .orderBy(desc(sql`count(*)`), asc(q.entryId)),
+  };
+}

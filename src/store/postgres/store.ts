@@ -1,0 +1,440 @@
+import { fileURLToPath } from 'node:url';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { AppError } from '../../errors.ts';
+import type { Household } from '../../households/household.ts';
+import { CLAIMING } from '../../orders/order.ts';
+import type { Photo, PhotoType } from '../../photos/photo.ts';
+import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
+import type { Page, Store, Tx } from '../store.ts';
+import { pgPolicy, pgQuestions } from './policy.ts';
+import { listOrders, tallies } from './reports.ts';
+import * as schema from './schema.ts';
+import { EXPORT_LOCK, loadConfirmations, loadOrders, MIGRATION_LOCK, pgTx, ROOM_LOCK, toRoom, type Db, type Runner } from './tx.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+
+// bigint columns (fen) and counts come back as numbers: every amount stays far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export class StartupError extends Error {}
+
+/** Errors that mean PostgreSQL is out of reach (as opposed to a query it refused). */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03'].includes(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e?.message ?? '')
+  );
+}
+
+/** Worth running again: a deadlock, a serialization failure, or a concurrent insert of the same unique row. */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
+const ATTEMPTS = 5;
+
+/** Where the database is, without the password, for messages and for namespacing Redis keys. */
+export function describeDatabase(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `${url.hostname}:${url.port || 5432}/${url.pathname.slice(1)}`;
+}
+
+/**
+ * Connects to PostgreSQL, refusing to start with a clear message when it cannot, and brings the
+ * schema up to date (one instance at a time: the others wait on an advisory lock).
+ */
+export async function openPostgresStore(databaseUrl: string): Promise<Store> {
+  const where = describeDatabase(databaseUrl);
+  // Under a burst, requests queue for a connection (claims on one product take turns anyway); an
+  // unreachable server fails at once with ECONNREFUSED, not after the timeout.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 16, connectionTimeoutMillis: 30_000 });
+  // An idle pooled connection that breaks must not take the process down: the next query reconnects.
+  pool.on('error', () => {});
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new StartupError(`PostgreSQL at ${where} is not reachable: ${(err as Error).message}`);
+  }
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  } finally {
+    client.release();
+  }
+  return new PostgresStore(pool, drizzle(pool, { schema }), databaseUrl);
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  return (err as { code?: string; cause?: { code?: string } })?.code === '23503' || (err as { cause?: { code?: string } })?.cause?.code === '23503';
+}
+
+const codeOf = (err: unknown) => (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+
+class PostgresStore implements Store {
+  readonly dialect = 'postgres';
+  policy: Store['policy'];
+  questions: Store['questions'];
+  /** Room ownership is held as session advisory locks on one dedicated connection: if this process dies, the locks go with it. */
+  private lockClient: pg.PoolClient | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly db: Db,
+    readonly databaseUrl: string,
+  ) {
+    this.policy = pgPolicy(db);
+    this.questions = pgQuestions(db);
+  }
+
+  async transact<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction((tx) => work(pgTx(tx as unknown as Runner)));
+      } catch (err) {
+        const code = codeOf(err);
+        if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** Takes the room's lock if no instance holds it; true when this instance now owns the room. */
+  async lockRoom(roomId: number): Promise<boolean> {
+    this.lockClient ??= await this.pool.connect();
+    const { rows } = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [ROOM_LOCK, roomId]);
+    return rows[0]!.ok;
+  }
+
+  async unlockRoom(roomId: number): Promise<void> {
+    await this.lockClient?.query('select pg_advisory_unlock($1, $2)', [ROOM_LOCK, roomId]);
+  }
+
+  /** Runs `work` only if no other instance is running it now (the scheduled exports). */
+  async exclusively(name: string, work: () => Promise<void>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [EXPORT_LOCK, name]);
+      if (!rows[0]!.ok) return false;
+      try {
+        await work();
+      } finally {
+        await client.query('select pg_advisory_unlock($1, hashtext($2))', [EXPORT_LOCK, name]);
+      }
+      return true;
+    } finally {
+      client.release();
+    }
+  }
+
+  orders: Store['orders'] = {
+    list: (filter) => listOrders(this.db, filter),
+    get: async (id) => (await loadOrders(this.db, [id]))[0],
+  };
+
+  chatUsers: Store['chatUsers'] = {
+    list: async ({ platform, platformUserId, limit, offset }) => {
+      const u = schema.chatUsers;
+      return this.db
+        .select()
+        .from(u)
+        .where(and(platform ? eq(u.platform, platform) : undefined, platformUserId !== undefined ? eq(u.platformUserId, platformUserId) : undefined))
+        .orderBy(asc(u.id))
+        .limit(limit)
+        .offset(offset);
+    },
+    get: async (id) => (await this.db.select().from(schema.chatUsers).where(eq(schema.chatUsers.id, id)))[0],
+    updateContact: async (id, contact) => {
+      const [row] = await this.db
+        .update(schema.chatUsers)
+        .set({ ...contact, updatedAt: new Date() })
+        .where(eq(schema.chatUsers.id, id))
+        .returning();
+      if (!row) throw new AppError('CHAT_USER_NOT_FOUND', String(id));
+      return row;
+    },
+  };
+
+  confirmations: Store['confirmations'] = {
+    list: async ({ roomId, status, limit, offset }) => {
+      const c = schema.confirmations;
+      return loadConfirmations(this.db, and(roomId === undefined ? undefined : eq(c.roomId, roomId), status ? eq(c.status, status) : undefined) as ReturnType<typeof eq>, limit, offset);
+    },
+  };
+
+  features: Store['features'] = {
+    record: async (roomId, productId, at) => {
+      await this.db.insert(schema.featureLog).values({ roomId, productId, at });
+    },
+    current: async (roomId) =>
+      (
+        await this.db
+          .select({ productId: schema.featureLog.productId, at: schema.featureLog.at })
+          .from(schema.featureLog)
+          .where(eq(schema.featureLog.roomId, roomId))
+          .orderBy(desc(schema.featureLog.at), desc(schema.featureLog.id))
+          .limit(1)
+      )[0],
+  };
+
+  tallies: Store['tallies'] = (filter) => tallies(this.db, filter);
+
+  sessionSales: Store['sessionSales'] = async (roomId) => {
+    const [session] = await this.db
+      .select({ id: schema.liveSessions.id })
+      .from(schema.liveSessions)
+      .where(and(eq(schema.liveSessions.roomId, roomId), isNull(schema.liveSessions.endedAt)))
+      .orderBy(desc(schema.liveSessions.id))
+      .limit(1);
+    if (!session) return { liveSessionId: null, grossFen: 0, orders: 0 };
+    const o = schema.orders;
+    const [row] = await this.db
+      .select({ grossFen: sql<number>`coalesce(sum(${schema.orderLines.grossFen}), 0)::bigint`, orders: sql<number>`count(distinct ${o.id})::int` })
+      .from(o)
+      .innerJoin(schema.orderLines, eq(schema.orderLines.orderId, o.id))
+      .where(and(eq(o.liveSessionId, session.id), inArray(o.status, [...CLAIMING])));
+    return { liveSessionId: session.id, ...row! };
+  };
+
+  sessions: Store['sessions'] = {
+    create: async (session) => {
+      // Expired sessions are swept whenever someone logs in: there are never many.
+      await this.db.delete(schema.sessions).where(lt(schema.sessions.expiresAt, session.createdAt));
+      await this.db.insert(schema.sessions).values(session);
+    },
+    get: async (idHash) =>
+      (await this.db.select({ csrfToken: schema.sessions.csrfToken, expiresAt: schema.sessions.expiresAt }).from(schema.sessions).where(eq(schema.sessions.idHash, idHash)))[0],
+    remove: async (idHash) => {
+      await this.db.delete(schema.sessions).where(eq(schema.sessions.idHash, idHash));
+    },
+  };
+
+  households: Store['households'] = {
+    create: async (input) => {
+      const now = new Date();
+      const [row] = await this.db
+        .insert(schema.households)
+        .values({ name: input.name, village: input.village ?? null, phone: input.phone ?? null, povertyStatus: input.povertyStatus ?? 'none', createdAt: now, updatedAt: now })
+        .returning();
+      return row!;
+    },
+    list: async ({ limit, offset }) => this.db.select().from(schema.households).orderBy(asc(schema.households.id)).limit(limit).offset(offset),
+    get: async (id) => (await this.db.select().from(schema.households).where(eq(schema.households.id, id)))[0],
+    update: async (id, patch) => {
+      const [row] = await this.db
+        .update(schema.households)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(schema.households.id, id))
+        .returning();
+      if (!row) throw new AppError('HOUSEHOLD_NOT_FOUND', String(id));
+      return row as Household;
+    },
+    remove: async (id) => {
+      try {
+        const [gone] = await this.db.delete(schema.households).where(eq(schema.households.id, id)).returning();
+        if (!gone) throw new AppError('HOUSEHOLD_NOT_FOUND', String(id));
+      } catch (err) {
+        if (isForeignKeyViolation(err)) throw new AppError('HOUSEHOLD_IN_USE', String(id));
+        throw err;
+      }
+    },
+  };
+
+  products: Store['products'] = {
+    create: async (input) => {
+      const id = await this.db.transaction(async (tx) => {
+        await this.assertCodeFree(tx, input.code);
+        await this.assertHouseholdsExist(tx, input.sources);
+        const now = new Date();
+        const [row] = await tx
+          .insert(schema.products)
+          .values({ code: input.code, name: input.name, unit: input.unit, priceFen: input.priceFen, stock: input.stock, story: input.story ?? null, createdAt: now, updatedAt: now })
+          .returning({ id: schema.products.id });
+        await this.writeSources(tx, row!.id, input.sources);
+        return row!.id;
+      }).catch((err) => {
+        // Two instances taking the same code at once: the unique index decides.
+        if (codeOf(err) === '23505') throw new AppError('PRODUCT_CODE_TAKEN', input.code);
+        throw err;
+      });
+      return (await this.loadProduct(id))!;
+    },
+    list: async (page) => this.loadProducts(0, Number.MAX_SAFE_INTEGER, page),
+    get: async (id) => this.loadProduct(id),
+    codes: async () => (await this.db.select({ code: schema.products.code }).from(schema.products)).map((r) => r.code),
+    getByCode: async (code) => {
+      const [row] = await this.db.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.code, code));
+      return row ? this.loadProduct(row.id) : undefined;
+    },
+    update: async (id, patch) => {
+      await this.db.transaction(async (tx) => {
+        const { sources, ...fields } = patch;
+        if (fields.code !== undefined) await this.assertCodeFree(tx, fields.code, id);
+        if (sources) await this.assertHouseholdsExist(tx, sources);
+        const [row] = await tx
+          .update(schema.products)
+          .set({ ...fields, updatedAt: new Date() })
+          .where(eq(schema.products.id, id))
+          .returning({ id: schema.products.id });
+        if (!row) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+        if (sources) {
+          await tx.delete(schema.productSources).where(eq(schema.productSources.productId, id));
+          await this.writeSources(tx, id, sources);
+        }
+      });
+      return (await this.loadProduct(id))!;
+    },
+    remove: async (id) => {
+      try {
+        await this.db.transaction(async (tx) => {
+          const [gone] = await tx.delete(schema.products).where(eq(schema.products.id, id)).returning();
+          if (!gone) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+          if (gone.photoId) await this.dropPhotoIfUnused(tx, gone.photoId);
+        });
+      } catch (err) {
+        if (isForeignKeyViolation(err)) throw new AppError('PRODUCT_IN_USE', String(id));
+        throw err;
+      }
+    },
+    setPhoto: async (id, photo) => {
+      await this.db.transaction(async (tx) => {
+        const [before] = await tx.select({ photoId: schema.products.photoId }).from(schema.products).where(eq(schema.products.id, id));
+        if (!before) throw new AppError('PRODUCT_NOT_FOUND', String(id));
+        if (photo) await tx.insert(schema.photos).values(photo).onConflictDoNothing();
+        await tx
+          .update(schema.products)
+          .set({ photoId: photo?.id ?? null, updatedAt: new Date() })
+          .where(eq(schema.products.id, id));
+        if (before.photoId && before.photoId !== photo?.id) await this.dropPhotoIfUnused(tx, before.photoId);
+      });
+      return (await this.loadProduct(id))!;
+    },
+  };
+
+  photos: Store['photos'] = {
+    get: async (id) => {
+      const [row] = await this.db.select().from(schema.photos).where(eq(schema.photos.id, id));
+      return row ? ({ ...row, mime: row.mime as PhotoType } satisfies Photo) : undefined;
+    },
+  };
+
+  rooms: Store['rooms'] = {
+    create: async (input) => {
+      const now = new Date();
+      const [row] = await this.db
+        .insert(schema.rooms)
+        .values({
+          name: input.name,
+          platform: input.platform,
+          config: input.config ?? {},
+          platformFeeRate: input.platformFeeRate ?? 0,
+          commissionRate: input.commissionRate ?? 0,
+          qa: input.qa ?? false,
+          goalFen: input.goalFen ?? 0,
+          overlayToken: input.overlayToken,
+          limits: { ...input.limits },
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      return toRoom(row!);
+    },
+    list: async ({ limit, offset }) => (await this.db.select().from(schema.rooms).orderBy(asc(schema.rooms.id)).limit(limit).offset(offset)).map(toRoom),
+    get: async (id) => {
+      const [row] = await this.db.select().from(schema.rooms).where(eq(schema.rooms.id, id));
+      return row ? toRoom(row) : undefined;
+    },
+    update: async (id, patch) => {
+      const { limits, ...fields } = patch;
+      const [row] = await this.db
+        .update(schema.rooms)
+        .set({ ...fields, ...(limits ? { limits: { ...limits } } : {}), updatedAt: new Date() })
+        .where(eq(schema.rooms.id, id))
+        .returning();
+      if (!row) throw new AppError('ROOM_NOT_FOUND', String(id));
+      return toRoom(row);
+    },
+  };
+
+  settings: Store['settings'] = {
+    get: async (key) => (await this.db.select().from(schema.settings).where(eq(schema.settings.key, key)))[0]?.value,
+    set: async (key, value) => {
+      await this.db.insert(schema.settings).values({ key, value }).onConflictDoUpdate({ target: schema.settings.key, set: { value } });
+    },
+    setIfAbsent: async (key, value) => {
+      await this.db.insert(schema.settings).values({ key, value }).onConflictDoNothing();
+      return (await this.db.select().from(schema.settings).where(eq(schema.settings.key, key)))[0]!.value;
+    },
+  };
+
+  async close(): Promise<void> {
+    this.lockClient?.release();
+    this.lockClient = undefined;
+    await this.pool.end();
+  }
+
+  private async assertCodeFree(tx: Runner, code: string, exceptId?: number): Promise<void> {
+    const [clash] = await tx
+      .select({ id: schema.products.id })
+      .from(schema.products)
+      .where(exceptId === undefined ? eq(schema.products.code, code) : and(eq(schema.products.code, code), ne(schema.products.id, exceptId)));
+    if (clash) throw new AppError('PRODUCT_CODE_TAKEN', code);
+  }
+
+  private async assertHouseholdsExist(tx: Runner, sources: readonly ProductSource[]): Promise<void> {
+    const ids = sources.map((s) => s.householdId);
+    const found = new Set((await tx.select({ id: schema.households.id }).from(schema.households).where(inArray(schema.households.id, ids))).map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw new AppError('SOURCE_HOUSEHOLD_UNKNOWN', missing.join(', '));
+  }
+
+  private async writeSources(tx: Runner, productId: number, sources: readonly ProductSource[]): Promise<void> {
+    await tx.insert(schema.productSources).values(sources.map((s, position) => ({ productId, householdId: s.householdId, share: s.share, position })));
+  }
+
+  private async dropPhotoIfUnused(tx: Runner, photoId: string): Promise<void> {
+    const [used] = await tx.select({ id: schema.products.id }).from(schema.products).where(eq(schema.products.photoId, photoId));
+    if (!used) await tx.delete(schema.photos).where(eq(schema.photos.id, photoId));
+  }
+
+  /** Products with ids in [from, to] (a page, or a single product) and their sources, by id. */
+  private async loadProducts(from: number, to: number, page?: Page): Promise<Product[]> {
+    let query = this.db
+      .select()
+      .from(schema.products)
+      .where(between(schema.products.id, from, Math.min(to, 2_147_483_647)))
+      .orderBy(asc(schema.products.id))
+      .$dynamic();
+    if (page) query = query.limit(page.limit).offset(page.offset);
+    const rows = await query;
+    if (rows.length === 0) return [];
+    const sources = await this.db
+      .select({
+        productId: schema.productSources.productId,
+        householdId: schema.productSources.householdId,
+        share: schema.productSources.share,
+        householdName: schema.households.name,
+        povertyStatus: schema.households.povertyStatus,
+      })
+      .from(schema.productSources)
+      .innerJoin(schema.households, eq(schema.households.id, schema.productSources.householdId))
+      .where(between(schema.productSources.productId, rows[0]!.id, rows.at(-1)!.id))
+      .orderBy(asc(schema.productSources.productId), asc(schema.productSources.position));
+    const byProduct = new Map<number, ProductSourceView[]>();
+    for (const { productId, ...source } of sources) {
+      const list = byProduct.get(productId) ?? [];
+      list.push(source);
+      byProduct.set(productId, list);
+    }
+    return rows.map((row) => ({ ...row, sources: byProduct.get(row.id) ?? [] }));
+  }
+
+  private async loadProduct(id: number): Promise<Product | undefined> {
+    return (await this.loadProducts(id, id))[0];
+  }
+}
