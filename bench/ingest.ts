@@ -53,9 +53,9 @@ async function pipeline(): Promise<{ rate: number; orders: number; ticker: numbe
   await authenticated;
   const t0 = performance.now();
   load.send({ kind: 'stream' });
-  while (app.runtime.stats(room.id).messages < N) await new Promise((r) => setTimeout(r, 5));
+  while ((await app.runtime.stats(room.id)).messages < N) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - t0) / 1000;
-  const orders = app.runtime.stats(room.id).orders;
+  const { orders } = await app.runtime.stats(room.id);
   overlay.close();
   await closeBench(app, dir);
   load.close();

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RoomConnections } from './adapters/connections.ts';
@@ -41,6 +42,8 @@ import tallies from './http/routes/tallies.ts';
 import { useValidation } from './http/validation.ts';
 import { attachRealtime, type Realtime } from './realtime/io.ts';
 import { RoomRuntime } from './rooms/runtime.ts';
+import { connectRedis, LocalState, RedisState, type SharedState } from './realtime/shared.ts';
+import { describeDatabase } from './store/postgres/store.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 
@@ -71,23 +74,19 @@ export interface AppOptions {
   /** Defaults to opening `config.databaseUrl`. The app closes it when it closes. */
   store?: Store;
   logger?: FastifyServerOptions['logger'];
-  /** Where scheduled exports are written; defaults to `exports/` beside the database file. */
-  exportsDir?: string;
   /** Defaults to the plugins in `plugins/`. */
   registry?: PluginRegistry;
   /** How long the same policy question is answered only once per room (default a minute). */
   qaCooldownMs?: number;
 }
 
-function defaultExportsDir(databaseUrl: string): string {
-  const file = databaseUrl.startsWith('file:') ? databaseUrl.slice('file:'.length) : '';
-  const base = file && file !== ':memory:' ? path.dirname(path.resolve(file)) : path.resolve('data');
-  return path.join(base, 'exports');
-}
-
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
-export async function buildApp({ config, store: given, logger, exportsDir, registry, qaCooldownMs = 60_000 }: AppOptions) {
+export async function buildApp({ config, store: given, logger, registry, qaCooldownMs = 60_000 }: AppOptions) {
   const store = given ?? (await openStore(config.databaseUrl));
+  const sharing = await openSharing(config).catch(async (err) => {
+    if (!given) await store.close();
+    throw err;
+  });
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
@@ -98,7 +97,8 @@ export async function buildApp({ config, store: given, logger, exportsDir, regis
   app.decorate('config', config);
   app.decorate('store', store);
   app.addHook('onClose', async () => store.close());
-  app.decorate('runtime', new RoomRuntime());
+  app.addHook('onClose', async () => sharing.close());
+  app.decorate('runtime', new RoomRuntime(sharing.state));
   app.decorate('events', createEvents());
   app.decorate('catalog', new Catalog(store));
   app.decorate('orders', new OrderService(store, app.events));
@@ -128,7 +128,6 @@ export async function buildApp({ config, store: given, logger, exportsDir, regis
   app.addHook('preClose', async () => app.connections.closeAll());
   const exportScheduler = new ExportScheduler(
     store,
-    exportsDir ?? defaultExportsDir(config.databaseUrl),
     (kind) => {
       const [what, format] = kind.split('.') as ['orders' | 'tallies', Format];
       return what === 'orders' ? exportOrders(store, {}, format) : exportTallies(store, { groupBy: 'household' }, format);
@@ -197,9 +196,32 @@ export async function buildApp({ config, store: given, logger, exportsDir, regis
     await api.register(policyRoutes);
     await api.register(questions);
   });
-  app.decorate('realtime', attachRealtime(app));
+  app.decorate('realtime', attachRealtime(app, sharing.state, sharing.adapter));
   app.addHook('preClose', async () => app.realtime.close());
   return app;
+}
+
+/**
+ * What the instances of a scale-out deployment share beyond the database: with REDIS_URL, the
+ * transient room state and socket.io's fan-out go through Redis, under keys namespaced by the
+ * database they serve (two deployments may share one Redis); without, this process keeps them.
+ */
+async function openSharing(config: Config): Promise<{ state: SharedState; adapter?: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
+  if (!config.redisUrl) return { state: new LocalState(), close: async () => {} };
+  const { databaseUrl } = config;
+  const database = databaseUrl.startsWith('postgres') ? describeDatabase(databaseUrl) : `sqlite:${path.resolve(databaseUrl.slice('file:'.length))}`;
+  const prefix = `nongbo:${database}:`;
+  const pub = await connectRedis(config.redisUrl);
+  const sub = pub.duplicate();
+  sub.on('error', () => {});
+  await sub.connect();
+  return {
+    state: new RedisState(pub, prefix),
+    adapter: createAdapter(pub, sub, { key: `${prefix}socket.io` }),
+    async close() {
+      await Promise.allSettled([pub.close(), sub.close()]);
+    },
+  };
 }
 
 /** Held orders expire on a timer; a tick that finds nothing costs one indexed query. */

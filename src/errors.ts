@@ -51,6 +51,7 @@ const catalogue = {
   QUESTION_DECIDED: [409, '这个问题已经处理过了', 'the question was already answered or dismissed'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
+  DATABASE_UNAVAILABLE: [503, '数据库暂时无法连接，请稍后重试；未确认的操作没有生效', 'the database is unreachable; retry shortly (nothing unacknowledged took effect)'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 export type ErrorCode = keyof typeof catalogue;

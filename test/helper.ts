@@ -26,10 +26,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
  * A fresh app on an empty database built from the real migrations: in-memory SQLite, or with
  * TEST_DATABASE=postgres a PostgreSQL database of its own.
  */
-export async function buildTestApp(overrides: Partial<Config> = {}, exportsDir = path.join(tempDir(), 'exports'), options: Partial<AppOptions> = {}): Promise<App> {
+export async function buildTestApp(overrides: Partial<Config> = {}, options: Partial<AppOptions> = {}): Promise<App> {
   const config = testConfig(overrides);
   if (usePostgres && config.databaseUrl === 'file::memory:') config.databaseUrl = await freshPostgresUrl();
-  return buildApp({ config, logger: false, exportsDir, ...options });
+  return buildApp({ config, logger: false, ...options });
 }
 
 /** A database that outlives one app, for restart tests: a SQLite file, or a PostgreSQL database. */

@@ -278,10 +278,10 @@ $('#kb-ask').addEventListener('submit', (e) => {
 
 /* exports */
 async function loadExports() {
-  const [{ schedule, dir }, files] = await Promise.all([get('/api/exports/schedule'), get('/api/exports/files')]);
+  const [{ schedule }, files] = await Promise.all([get('/api/exports/schedule'), get('/api/exports/files')]);
   $('#cron').value = schedule?.cron ?? '0 22 * * *';
   $('#retain').value = schedule?.retain ?? 14;
-  $('#schedule-state').textContent = schedule ? `已启用：每当 “${schedule.cron}”，导出到 ${dir}` : `未启用。文件会写到 ${dir}`;
+  $('#schedule-state').textContent = schedule ? `已启用：每当 “${schedule.cron}”（北京时间）导出，文件列在下面` : '未启用。导出的文件会列在下面，可随时下载';
   fill($('#files'), files.map((f) => h('li', {}, h('span', { class: 'grow' }, f.name), h('span', { class: 'muted' }, shanghai(f.createdAt)), h('a', { class: 'button', href: `/api/exports/files/${encodeURIComponent(f.name)}`, download: f.name }, '下载'))));
 }
 loaders.exports = loadExports;

@@ -91,7 +91,7 @@ export default definePlugin<DouyinConfig>({
       const roomId = headers['x-roomid'];
       const msgType = headers['x-msg-type'] ?? '';
       const raw = req.rawBody ?? Buffer.alloc(0);
-      const target = roomId ? app.connections.find('douyin', (c) => String(c.roomId) === roomId) : undefined;
+      const target = roomId ? await app.connections.find('douyin', (c) => String(c.roomId) === roomId) : undefined;
       if (!target) throw new AppError('HOOK_ROOM_UNKNOWN', `douyin room ${roomId ?? '(none)'}`);
       const config = target.room.config as unknown as DouyinConfig;
       const secret = config.secrets?.[msgType as keyof NonNullable<DouyinConfig['secrets']>] ?? config.secret;

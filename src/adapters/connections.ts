@@ -27,6 +27,8 @@ export interface ConnectionDeps {
   log: FastifyBaseLogger;
 }
 
+/** How often each instance checks which rooms it should run; a dead owner's rooms move within about this. */
+const OWNERSHIP_ROUND_MS = 3000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -73,6 +75,7 @@ class SupervisedRoom {
   private watchdog: NodeJS.Timeout | undefined;
   private readonly unknownKinds = new Set<string>();
   private inFlight = 0;
+  private state: Connection['state'] = 'stopped';
   private paused = false;
   private readonly seen = new RecentIds(RECENT_IDS);
   readonly outbound: OutboundQueue | undefined;
@@ -106,7 +109,11 @@ class SupervisedRoom {
     this.watchdog.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * `handover`: another instance may already run the room, so its shared state is left alone for
+   * the new owner to write.
+   */
+  async stop({ handover = false } = {}): Promise<void> {
     this.stopped = true;
     this.generation++;
     clearTimeout(this.retryTimer);
@@ -115,7 +122,8 @@ class SupervisedRoom {
     this.outbound?.stop();
     const adapter = this.adapter;
     this.adapter = undefined;
-    this.setState({ state: 'stopped' });
+    if (handover) this.deps.runtime.release(this.room.id);
+    else this.setState({ state: 'stopped' });
     await adapter?.close().catch((err) => this.log.warn({ err }, 'adapter did not close cleanly'));
   }
 
@@ -189,12 +197,13 @@ class SupervisedRoom {
   }
 
   private checkSilence(): void {
-    const state = this.deps.runtime.connection(this.room).state;
-    if (this.stopped || state !== 'live' || Date.now() - this.lastAlive <= this.silenceMs) return;
+    this.deps.runtime.refresh(this.room.id);
+    if (this.stopped || this.state !== 'live' || Date.now() - this.lastAlive <= this.silenceMs) return;
     this.onClosed(`silent for ${Math.round((Date.now() - this.lastAlive) / 1000)} s`, false);
   }
 
   private setState(connection: Connection): void {
+    this.state = connection.state;
     this.deps.runtime.setConnection(this.room.id, connection);
     this.deps.events.emit('connection', { roomId: this.room.id, ...connection });
   }
@@ -220,22 +229,9 @@ class SupervisedRoom {
 
   private async handleChat(event: ChatEvent): Promise<void> {
     if (this.seen.has(event.messageId)) return;
-    // Plugins normalize, but a platform can still slip a number or a lone surrogate through.
-    const text = String(event.text).toWellFormed();
-    if (text.length > MAX_TEXT) {
-      this.log.info({ messageId: event.messageId, length: text.length }, 'chat message too long; dropped');
-      return;
-    }
+    const message = toChatMessage(this.room, event, this.log);
+    if (!message) return;
     this.seen.add(event.messageId);
-    const message: ChatMessage = {
-      roomId: this.room.id,
-      platform: this.room.platform,
-      messageId: event.messageId,
-      user: { id: String(event.user.id).toWellFormed().slice(0, 200), name: String(event.user.name).toWellFormed().slice(0, 200) },
-      text,
-      sentAt: event.sentAt,
-      receivedAt: new Date(),
-    };
     try {
       const { outcome, replay } = await this.deps.pipeline.handle(this.room, message);
       if (!replay && outcome.reply && this.outbound) {
@@ -250,29 +246,61 @@ class SupervisedRoom {
   }
 }
 
+/** A platform's chat event as the pipeline takes it, or undefined (logged) when it is too long to be chat. */
+function toChatMessage(room: Room, event: ChatEvent, log: FastifyBaseLogger): ChatMessage | undefined {
+  // Plugins normalize, but a platform can still slip a number or a lone surrogate through.
+  const text = String(event.text).toWellFormed();
+  if (text.length > MAX_TEXT) {
+    log.info({ messageId: event.messageId, length: text.length }, 'chat message too long; dropped');
+    return undefined;
+  }
+  return {
+    roomId: room.id,
+    platform: room.platform,
+    messageId: event.messageId,
+    user: { id: String(event.user.id).toWellFormed().slice(0, 200), name: String(event.user.name).toWellFormed().slice(0, 200) },
+    text,
+    sentAt: event.sentAt,
+    receivedAt: new Date(),
+  };
+}
+
+/**
+ * Runs the adapters of the enabled rooms this instance owns. Ownership is a lock in the store (an
+ * advisory lock on PostgreSQL; the embedded engine has one instance, which owns every room): every
+ * few seconds each instance takes the enabled rooms nobody holds, stops the rooms that were
+ * disabled elsewhere, and restarts the ones whose settings changed. When an instance dies its locks
+ * die with its database session, and another instance picks its rooms up on its next round.
+ */
 export class RoomConnections {
   private readonly rooms = new Map<number, SupervisedRoom>();
+  private timer: NodeJS.Timeout | undefined;
+  private balancing: Promise<void> | undefined;
+  private closed = false;
 
-  constructor(private readonly deps: ConnectionDeps) {}
+  constructor(
+    private readonly deps: ConnectionDeps,
+    private readonly roundMs = OWNERSHIP_ROUND_MS,
+  ) {}
 
-  /** Reconnects every room whose adapter was enabled when the server last stopped. */
+  /** Starts the rooms that were enabled when the server last stopped, then keeps ownership in balance. */
   async startEnabled(): Promise<void> {
-    for (const room of await this.deps.store.rooms.list({ limit: 100_000, offset: 0 })) {
-      if (room.enabled) this.start(room);
-    }
+    await this.balance();
+    this.timer = setInterval(() => void this.balance(), this.roundMs);
+    this.timer.unref();
   }
 
-  /** Enables the room's adapter and starts it (a no-op when it already runs). */
+  /** Enables the room's adapter and starts it here, unless another instance already runs it. */
   async connect(roomId: number): Promise<Room> {
     const room = await this.deps.store.rooms.update(roomId, { enabled: true });
-    if (!this.rooms.has(room.id)) this.start(room);
+    if (!this.rooms.has(room.id) && (await this.deps.store.lockRoom(room.id))) this.start(room);
     return room;
   }
 
+  /** Disables the room's adapter; the instance running it stops it (this one at once, another on its next round). */
   async disconnect(roomId: number): Promise<Room> {
     const room = await this.deps.store.rooms.update(roomId, { enabled: false });
-    await this.rooms.get(room.id)?.stop();
-    this.rooms.delete(room.id);
+    await this.drop(room.id);
     return room;
   }
 
@@ -290,23 +318,87 @@ export class RoomConnections {
     this.start(room);
   }
 
-  /** For push hooks: the running room of a platform whose configuration matches. */
-  find(platform: string, match: (config: Room['config']) => boolean): { room: Room; deliver(event: PlatformEvent): Promise<void> } | undefined {
+  /**
+   * For push hooks: the enabled room of a platform whose configuration matches. The platform may
+   * push to any instance; one that does not run the room stores the events all the same (replies
+   * go out only from the owner, which holds the room's outbound queue).
+   */
+  async find(platform: string, match: (config: Room['config']) => boolean): Promise<{ room: Room; deliver(event: PlatformEvent): Promise<void> } | undefined> {
     for (const supervised of this.rooms.values()) {
       if (supervised.room.platform === platform && match(supervised.room.config)) {
         return { room: supervised.room, deliver: (event) => supervised.deliver(event) };
       }
     }
-    return undefined;
+    const room = (await this.allRooms()).find((r) => r.enabled && r.platform === platform && match(r.config));
+    if (!room) return undefined;
+    const log = this.deps.log.child({ roomId: room.id, platform });
+    return {
+      room,
+      deliver: async (event) => {
+        if (event.kind !== 'chat') return void this.deps.events.emit('platform', { roomId: room.id, event });
+        const message = toChatMessage(room, event, log);
+        if (message) await this.deps.pipeline.handle(room, message);
+      },
+    };
   }
 
   outboundOf(roomId: number): OutboundQueue | undefined {
     return this.rooms.get(roomId)?.outbound;
   }
 
+  /** Stops every adapter here and lets the rooms go, for another instance (or the next start) to take. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.rooms.values()].map((r) => r.stop()));
-    this.rooms.clear();
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.balancing;
+    await Promise.all([...this.rooms.keys()].map((id) => this.drop(id)));
+  }
+
+  /** One ownership round; never two at once, never after close. */
+  balance(): Promise<void> {
+    if (this.closed || this.balancing) return this.balancing ?? Promise.resolve();
+    this.balancing = this.round()
+      .catch((err) => this.deps.log.warn({ err }, 'room ownership round failed; retrying on the next'))
+      .finally(() => (this.balancing = undefined));
+    return this.balancing;
+  }
+
+  private async round(): Promise<void> {
+    const { store, log } = this.deps;
+    if (await store.roomLocksLost()) {
+      log.warn({ rooms: [...this.rooms.keys()] }, 'lost the database session holding room ownership; stopping those rooms here');
+      const lost = [...this.rooms.values()];
+      this.rooms.clear();
+      await Promise.all(lost.map((r) => r.stop({ handover: true })));
+    }
+    const rooms = await this.allRooms();
+    const byId = new Map(rooms.map((r) => [r.id, r]));
+    for (const [id, running] of this.rooms) {
+      const room = byId.get(id);
+      if (!room?.enabled) await this.drop(id);
+      else if (JSON.stringify(room) !== JSON.stringify(running.room)) await this.refresh(room);
+    }
+    for (const room of rooms) {
+      if (this.closed) return;
+      if (!room.enabled || this.rooms.has(room.id) || !this.deps.registry.get(room.platform)) continue;
+      if (await store.lockRoom(room.id)) {
+        log.info({ roomId: room.id, platform: room.platform }, 'room taken over by this instance');
+        this.start(room);
+      }
+    }
+  }
+
+  private async drop(roomId: number): Promise<void> {
+    const running = this.rooms.get(roomId);
+    if (!running) return;
+    this.rooms.delete(roomId);
+    await running.stop();
+    this.deps.runtime.release(roomId);
+    await this.deps.store.unlockRoom(roomId).catch((err) => this.deps.log.warn({ err, roomId }, 'room lock not released'));
+  }
+
+  private allRooms(): Promise<Room[]> {
+    return this.deps.store.rooms.list({ limit: 100_000, offset: 0 });
   }
 
   private start(room: Room): void {

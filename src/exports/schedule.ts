@@ -1,9 +1,7 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.ts';
-import type { Store } from '../store/store.ts';
+import type { ExportFile, Store } from '../store/store.ts';
 import { fileStamp } from '../time.ts';
 
 export const EXPORT_KINDS = ['orders.csv', 'orders.xlsx', 'tallies.csv', 'tallies.xlsx'] as const;
@@ -18,17 +16,19 @@ export interface ExportSchedule {
 }
 
 const SETTING = 'export_schedule';
+/** The last cron tick some instance ran, so that a tick runs once however many instances see it. */
+const LAST_TICK = 'export_last_tick';
 
 /**
- * Writes the chosen exports into the data folder on a cron schedule and keeps the newest
- * `retain` of each kind. The schedule lives in the database, so it survives restarts.
+ * Writes the chosen exports on a cron schedule and keeps the newest `retain` of each kind. The
+ * schedule and the files live in the database, so they survive restarts and every instance of a
+ * scale-out deployment lists and serves the same files; each tick runs on one instance only.
  */
 export class ExportScheduler {
   private task: ScheduledTask | undefined;
 
   constructor(
     private readonly store: Store,
-    readonly dir: string,
     private readonly build: (kind: ExportKind) => Promise<Buffer>,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -53,29 +53,23 @@ export class ExportScheduler {
 
   /** Writes one file per kind now; returns their names. */
   async runNow(kinds: readonly ExportKind[], retain: number, at = new Date()): Promise<string[]> {
-    await fs.mkdir(this.dir, { recursive: true });
     const written: string[] = [];
     for (const kind of kinds) {
       const name = `nongbo-${fileStamp(at)}-${kind.replace('.', '-')}.${kind.split('.')[1]}`;
-      const file = path.join(this.dir, name);
-      // Write then rename, so a crash never leaves half a spreadsheet under the final name.
-      await fs.writeFile(`${file}.tmp`, await this.build(kind));
-      await fs.rename(`${file}.tmp`, file);
+      const bytes = await this.build(kind);
+      await this.store.exportFiles.put({ name, kind, bytes, size: bytes.length, createdAt: at });
       written.push(name);
-      await this.prune(kind, retain);
+      await this.store.exportFiles.prune(kind, retain);
     }
     return written;
   }
 
-  async files(): Promise<{ name: string; size: number; createdAt: Date }[]> {
-    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
-    const files = await Promise.all(
-      names.filter((n) => n.startsWith('nongbo-') && !n.endsWith('.tmp')).map(async (name) => {
-        const stat = await fs.stat(path.join(this.dir, name));
-        return { name, size: stat.size, createdAt: stat.mtime };
-      }),
-    );
-    return files.sort((a, b) => b.name.localeCompare(a.name));
+  files(): Promise<ExportFile[]> {
+    return this.store.exportFiles.list();
+  }
+
+  file(name: string): Promise<Buffer | undefined> {
+    return this.store.exportFiles.get(name);
   }
 
   stop(): void {
@@ -83,24 +77,31 @@ export class ExportScheduler {
     this.task = undefined;
   }
 
+  /** The scheduled run for the tick at `at`: skipped when another instance runs it or already did. */
+  async tick(schedule: ExportSchedule, at: Date): Promise<string[]> {
+    // Every instance's cron names the same scheduled second for the same tick.
+    const tick = fileStamp(at);
+    let written: string[] = [];
+    await this.store.exclusively('exports', async () => {
+      if ((await this.store.settings.get(LAST_TICK)) === tick) return;
+      written = await this.runNow(schedule.kinds, schedule.retain, at);
+      await this.store.settings.set(LAST_TICK, tick);
+    });
+    return written;
+  }
+
   private arm(schedule: ExportSchedule): void {
     this.task = cron.schedule(
       schedule.cron,
-      async () => {
+      async (context) => {
         try {
-          const written = await this.runNow(schedule.kinds, schedule.retain);
-          this.log.info({ written }, 'scheduled export written');
+          const written = await this.tick(schedule, context.date ?? new Date());
+          if (written.length) this.log.info({ written }, 'scheduled export written');
         } catch (err) {
           this.log.error({ err }, 'scheduled export failed');
         }
       },
       { timezone: 'Asia/Shanghai', noOverlap: true, name: 'nongbo-exports' },
     );
-  }
-
-  private async prune(kind: ExportKind, retain: number): Promise<void> {
-    const suffix = `-${kind.replace('.', '-')}.${kind.split('.')[1]}`;
-    const mine = (await this.files()).filter((f) => f.name.endsWith(suffix));
-    for (const old of mine.slice(retain)) await fs.rm(path.join(this.dir, old.name), { force: true });
   }
 }

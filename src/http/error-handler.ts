@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { isUnavailable } from '../store/postgres/store.ts';
 import { describeValidation } from './validation.ts';
 
 /** Fastify's own client errors, in the project's catalogue. */
@@ -25,6 +26,8 @@ function toAppError(err: FastifyError): AppError | undefined {
   const code = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (code) return new AppError(code, err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('VALIDATION_FAILED', err.message);
+  // drizzle wraps the driver's error in its own; either may say the connection is gone.
+  if (isUnavailable(err) || isUnavailable((err as { cause?: unknown }).cause)) return new AppError('DATABASE_UNAVAILABLE', err.message);
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { Server, type Socket } from 'socket.io';
 import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
 import { sameToken } from '../http/routes/pages.ts';
 import { featuredCard, goalState, overlayState, tickerItem, type FeaturedChat, type QaCard } from './overlay-state.ts';
+import type { SharedState } from './shared.ts';
 
 /** Goal bars are recomputed at most this often per room: a burst of orders is one query. */
 const GOAL_THROTTLE_MS = 500;
@@ -27,12 +28,12 @@ export interface Realtime {
 
 const channel = (roomId: number) => `room:${roomId}`;
 
-export function attachRealtime(app: FastifyInstance): Realtime {
+export function attachRealtime(app: FastifyInstance, shared: SharedState, adapter?: Parameters<Server['adapter']>[0]): Realtime {
   const io = new Server(app.server, { serveClient: true, cors: undefined, maxHttpBufferSize: 64 * 1024 });
+  // With Redis, an event emitted on any instance reaches the overlays connected to every instance.
+  if (adapter) io.adapter(adapter);
   const overlays = io.of('/overlay');
   const panel = io.of('/panel');
-  const transient = new Map<number, { qa: QaCard | null; chat: FeaturedChat | null }>();
-  const stateOf = (roomId: number) => transient.get(roomId) ?? { qa: null, chat: null };
 
   overlays.use(async (socket, next) => {
     const { room, token } = socket.handshake.auth as { room?: unknown; token?: unknown };
@@ -45,7 +46,8 @@ export function attachRealtime(app: FastifyInstance): Realtime {
   overlays.on('connection', async (socket: Socket) => {
     const roomId = socket.data.roomId as number;
     await socket.join(channel(roomId));
-    const state = await overlayState(app.store, app.publicUrl(), roomId, stateOf(roomId)).catch((err) => app.log.error({ err }, 'overlay state failed'));
+    const extras = await shared.overlay(roomId).catch(() => ({ qa: null, chat: null }));
+    const state = await overlayState(app.store, app.publicUrl(), roomId, extras).catch((err) => app.log.error({ err }, 'overlay state failed'));
     if (state) socket.emit('state', state);
   });
 
@@ -66,7 +68,7 @@ export function attachRealtime(app: FastifyInstance): Realtime {
   });
 
   const show = (roomId: number, patch: Partial<{ qa: QaCard | null; chat: FeaturedChat | null }>) => {
-    transient.set(roomId, { ...stateOf(roomId), ...patch });
+    shared.setOverlay(roomId, patch).catch((err) => app.log.warn({ err }, 'overlay state not shared'));
   };
   function showQa(roomId: number, card: QaCard | null) {
     show(roomId, { qa: card });

@@ -1,3 +1,4 @@
+import { LocalState, type SharedState } from '../realtime/shared.ts';
 import type { Room } from './room.ts';
 
 export const CONNECTION_STATES = ['connecting', 'live', 'reconnecting', 'stopped', 'error'] as const;
@@ -14,10 +15,7 @@ export interface RoomStats {
   questions: number;
 }
 
-/**
- * What a room is doing in this process right now: its adapter's connection and what it has
- * counted since the server started. Nothing here is stored; a restart begins from zero.
- */
+/** A chat line as the panel's feed shows it. */
 export interface RecentChat {
   messageId: string;
   name: string;
@@ -25,43 +23,54 @@ export interface RecentChat {
   sentAt: Date;
 }
 
-/** Chat kept per room for the control panel to pick a message to show on screen. */
-const RECENT_CHAT = 200;
-
+/**
+ * What a room is doing right now: its adapter's connection and what it has counted. The instance
+ * that runs a room's adapter writes its state; any instance reads it (through Redis in a scale-out
+ * deployment, see SharedState). Nothing here is stored in the database.
+ */
 export class RoomRuntime {
-  private readonly connections = new Map<number, Connection>();
-  private readonly counters = new Map<number, RoomStats>();
-  private readonly chat = new Map<number, RecentChat[]>();
+  /** Rooms whose adapter runs in this process. */
+  private readonly local = new Map<number, Connection>();
 
-  connection(room: Pick<Room, 'id' | 'platform'>): Connection {
+  constructor(private readonly shared: SharedState = new LocalState()) {}
+
+  async connection(room: Pick<Room, 'id' | 'platform'>): Promise<Connection> {
     // A push room has no connection of its own: it takes messages whenever they are posted.
     if (room.platform === 'push') return { state: 'live' };
-    return this.connections.get(room.id) ?? { state: 'stopped' };
+    return this.local.get(room.id) ?? (await this.shared.connection(room.id).catch(() => undefined)) ?? { state: 'stopped' };
   }
 
+  /** The state of a room this process runs, written for every instance to read. */
   setConnection(roomId: number, connection: Connection): void {
-    this.connections.set(roomId, connection);
+    this.local.set(roomId, connection);
+    this.shared.setConnection(roomId, connection).catch(() => {});
   }
 
-  stats(roomId: number): RoomStats {
-    return { ...(this.counters.get(roomId) ?? { messages: 0, orders: 0, questions: 0 }) };
+  /** Called again by the owner now and then, so the shared copy does not expire while it runs. */
+  refresh(roomId: number): void {
+    const connection = this.local.get(roomId);
+    if (connection) this.shared.setConnection(roomId, connection).catch(() => {});
   }
 
-  recordChat(roomId: number, message: RecentChat): void {
-    const list = this.chat.get(roomId) ?? [];
-    list.push(message);
-    if (list.length > RECENT_CHAT) list.splice(0, list.length - RECENT_CHAT);
-    this.chat.set(roomId, list);
+  /** This process no longer runs the room. */
+  release(roomId: number): void {
+    this.local.delete(roomId);
   }
 
-  /** Newest first. */
-  recentChat(roomId: number, limit: number): RecentChat[] {
-    return (this.chat.get(roomId) ?? []).slice(-limit).reverse();
+  stats(roomId: number): Promise<RoomStats> {
+    return this.shared.stats(roomId).catch(() => ({ messages: 0, orders: 0, questions: 0 }));
   }
 
   count(roomId: number, kind: keyof RoomStats, by = 1): void {
-    const stats = this.counters.get(roomId) ?? { messages: 0, orders: 0, questions: 0 };
-    stats[kind] += by;
-    this.counters.set(roomId, stats);
+    this.shared.count(roomId, kind, by).catch(() => {});
+  }
+
+  recordChat(roomId: number, message: RecentChat): void {
+    this.shared.recordChat(roomId, message).catch(() => {});
+  }
+
+  /** Newest first. */
+  recentChat(roomId: number, limit: number): Promise<RecentChat[]> {
+    return this.shared.recentChat(roomId, limit).catch(() => []);
   }
 }

@@ -13,6 +13,14 @@ import type { Question, QuestionStatus } from '../policy/question.ts';
 import type { Product, ProductInput, ProductPatch } from '../products/product.ts';
 import type { Platform, Room, RoomLimits, RoomInput, RoomPatch } from '../rooms/room.ts';
 
+export interface ExportFile {
+  name: string;
+  /** What it holds, e.g. `tallies.xlsx`. */
+  kind: string;
+  size: number;
+  createdAt: Date;
+}
+
 export interface Page {
   limit: number;
   offset: number;
@@ -250,6 +258,15 @@ export interface Store {
     update(id: number, patch: StoredRoomPatch): Promise<Room>;
   };
 
+  /** Files the export schedule wrote, newest first when listed. */
+  exportFiles: {
+    put(file: ExportFile & { bytes: Buffer }): Promise<void>;
+    list(): Promise<ExportFile[]>;
+    get(name: string): Promise<Buffer | undefined>;
+    /** Deletes all but the newest `retain` files of the kind. */
+    prune(kind: string, retain: number): Promise<void>;
+  };
+
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
@@ -263,6 +280,8 @@ export interface Store {
    */
   lockRoom(roomId: number): Promise<boolean>;
   unlockRoom(roomId: number): Promise<void>;
+  /** True when the room locks were lost since the last call (the connection holding them broke). */
+  roomLocksLost(): Promise<boolean>;
   /** Runs `work` unless another instance is already running the same named job; false if it was. */
   exclusively(name: string, work: () => Promise<void>): Promise<boolean>;
 

@@ -1,16 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { auth, buildTestApp, call, say, setupShop, tempDir, type Shop } from '../helper.ts';
+import { auth, buildTestApp, call, say, setupShop, type Shop } from '../helper.ts';
 
 let app: App;
 let shop: Shop;
-let exportsDir: string;
 beforeEach(async () => {
-  exportsDir = path.join(tempDir(), 'exports');
-  app = await buildTestApp({}, exportsDir);
+  app = await buildTestApp();
   shop = await setupShop(app);
 });
 afterEach(() => app.close());
@@ -138,24 +134,25 @@ describe('scheduled exports', () => {
     expect((await call(app, 'GET', '/api/exports/schedule')).body.schedule).toEqual(good);
   });
 
-  it('writes files into the data folder and keeps only the newest few of each kind', async () => {
+  it('keeps the files in the database, only the newest few of each kind', async () => {
     await say(app, shop.room.id, '买1号');
     for (let i = 0; i < 4; i++) {
       await app.exportScheduler.runNow(['orders.csv', 'tallies.xlsx'], 2, new Date(Date.UTC(2026, 10, 1, 10, 0, i)));
     }
-    const names = fs.readdirSync(exportsDir).sort();
-    expect(names).toEqual([
-      'nongbo-20261101-180002-orders-csv.csv',
-      'nongbo-20261101-180002-tallies-xlsx.xlsx',
-      'nongbo-20261101-180003-orders-csv.csv',
+    const listed = (await call(app, 'GET', '/api/exports/files')).body as { name: string; size: number; createdAt: string }[];
+    expect(listed.map((f) => f.name)).toEqual([
       'nongbo-20261101-180003-tallies-xlsx.xlsx',
+      'nongbo-20261101-180003-orders-csv.csv',
+      'nongbo-20261101-180002-tallies-xlsx.xlsx',
+      'nongbo-20261101-180002-orders-csv.csv',
     ]);
-    const csv = fs.readFileSync(path.join(exportsDir, names[0]!));
-    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const listed = (await call(app, 'GET', '/api/exports/files')).body.map((f: { name: string }) => f.name);
-    expect(listed.sort()).toEqual(names);
-    const file = await download(`/api/exports/files/${names[0]}`);
-    expect(file.buf.equals(csv)).toBe(true);
+    expect(listed[1]!.createdAt).toBe('2026-11-01T10:00:03.000Z');
+    const file = await download('/api/exports/files/nongbo-20261101-180002-orders-csv.csv');
+    expect(file.status).toBe(200);
+    expect([...file.buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(file.buf.length).toBe(listed[3]!.size);
+    expect(file.buf.toString('utf8')).toContain('产品1,1,19.99,19.99,待付款');
+    expect((await download('/api/exports/files/nongbo-20261101-180000-orders-csv.csv')).status).toBe(404);
     expect((await download('/api/exports/files/..%2Fnongbo.db')).status).toBe(400);
   });
 
@@ -163,6 +160,16 @@ describe('scheduled exports', () => {
     await call(app, 'PUT', '/api/exports/schedule', { schedule: { cron: '* * * * * *', kinds: ['tallies.csv'], retain: 5 } });
     await new Promise((r) => setTimeout(r, 2500));
     await call(app, 'PUT', '/api/exports/schedule', { schedule: null });
-    expect(fs.readdirSync(exportsDir).filter((n) => n.endsWith('-tallies-csv.csv')).length).toBeGreaterThanOrEqual(1);
+    const files = (await call(app, 'GET', '/api/exports/files')).body as { name: string }[];
+    expect(files.filter((f) => f.name.endsWith('-tallies-csv.csv')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs a scheduled tick once, however many instances see it', async () => {
+    const schedule = { cron: '0 22 * * *', kinds: ['orders.csv' as const], retain: 5 };
+    const at = new Date(Date.UTC(2026, 10, 1, 14, 0, 0));
+    // Two instances' crons fire for the same tick; the second finds it done.
+    const [first, second] = await Promise.all([app.exportScheduler.tick(schedule, at), app.exportScheduler.tick(schedule, at)]);
+    expect([first, second].flat()).toEqual(['nongbo-20261101-220000-orders-csv.csv']);
+    expect(await app.exportScheduler.tick(schedule, new Date(at.getTime() + 86_400_000))).toEqual(['nongbo-20261102-220000-orders-csv.csv']);
   });
 });

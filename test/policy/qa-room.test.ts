@@ -10,7 +10,7 @@ let app: App;
 let roomId: number;
 
 async function start(qaCooldownMs = 60_000) {
-  app = await buildTestApp({}, undefined, { qaCooldownMs });
+  app = await buildTestApp({}, { qaCooldownMs });
   await call(app, 'POST', '/api/policy/import', KB);
 }
 

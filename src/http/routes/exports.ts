@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
@@ -97,14 +95,13 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/api/exports/schedule', { schema: { response: { 200: Type.Object({ schedule: Nullable(Schedule), dir: Type.String() }) } } }, async () => ({
+  app.get('/api/exports/schedule', { schema: { response: { 200: Type.Object({ schedule: Nullable(Schedule) }) } } }, async () => ({
     schedule: await exportScheduler.get(),
-    dir: exportScheduler.dir,
   }));
 
   app.put('/api/exports/schedule', { schema: { body: Type.Object({ schedule: Nullable(Schedule) }, { additionalProperties: false }) } }, async (req) => {
     await exportScheduler.set(req.body.schedule);
-    return { schedule: req.body.schedule, dir: exportScheduler.dir };
+    return { schedule: req.body.schedule };
   });
 
   app.post(
@@ -124,13 +121,13 @@ const exportsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/api/exports/files/:name', { schema: { params: Type.Object({ name: Type.String({ pattern: '^nongbo-[\\w-]+\\.(csv|xlsx)$' }) }) } }, async (req, reply) => {
-    const file = path.join(exportScheduler.dir, req.params.name);
-    if (!fs.existsSync(file)) throw new AppError('EXPORT_FILE_NOT_FOUND', req.params.name);
+    const file = await exportScheduler.file(req.params.name);
+    if (!file) throw new AppError('EXPORT_FILE_NOT_FOUND', req.params.name);
     const format = req.params.name.endsWith('.csv') ? 'csv' : 'xlsx';
     return reply
       .header('content-type', CONTENT_TYPES[format])
       .header('content-disposition', `attachment; filename="${req.params.name}"`)
-      .send(fs.createReadStream(file));
+      .send(file);
   });
 };
 

@@ -86,11 +86,11 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     if (!validate) compiled.set(platform, (validate = configAjv.compile(plugin.configSchema)));
     if (!validate(config)) throw new AppError('ROOM_CONFIG_INVALID', describeValidation(validate.errors ?? [], 'config'));
   };
-  const view = (room: Room) => ({
+  const view = async (room: Room) => ({
     ...room,
     overlays: overlayUrls(app.publicUrl(), room),
-    connection: runtime.connection(room),
-    stats: runtime.stats(room.id),
+    connection: await runtime.connection(room),
+    stats: await runtime.stats(room.id),
   });
   const load = async (id: number) => {
     const room = await store.rooms.get(id);
@@ -111,7 +111,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/api/rooms', { schema: { querystring: PageQuery, response: { 200: Type.Array(RoomView) } } }, async (req) =>
-    (await store.rooms.list(req.query)).map(view),
+    Promise.all((await store.rooms.list(req.query)).map(view)),
   );
 
   app.get('/api/rooms/:id', { schema: { params: IdParams, response: { 200: RoomView } } }, async (req) =>

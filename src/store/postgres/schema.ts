@@ -347,6 +347,15 @@ export const sessions = pgTable(
 );
 
 /** Small shared values: the generated admin token, the export schedule, seed markers. */
+/** Scheduled exports, kept in the database so that every instance lists and serves the same files. */
+export const exportFiles = pgTable('export_files', {
+  name: text('name').primaryKey(),
+  kind: text('kind').notNull(),
+  bytes: bytea('bytes').notNull(),
+  size: integer('size').notNull(),
+  createdAt: createdAt(),
+});
+
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { and, asc, between, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -28,11 +28,21 @@ export function isUnavailable(err: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03'].includes(code) ||
     code.startsWith('08') ||
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e?.message ?? '')
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '')
   );
 }
 
 /** Worth running again: a deadlock, a serialization failure, or a concurrent insert of the same unique row. */
+/** The ownership loop probes every few seconds; a holder silent this long has lost its rooms. */
+const LOCK_IDLE_LIMIT_S = 10;
+const LOCK_PROBE_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const ATTEMPTS = 5;
 
@@ -51,8 +61,10 @@ export async function openPostgresStore(databaseUrl: string): Promise<Store> {
   // Under a burst, requests queue for a connection (claims on one product take turns anyway); an
   // unreachable server fails at once with ECONNREFUSED, not after the timeout.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 16, connectionTimeoutMillis: 30_000 });
-  // An idle pooled connection that breaks must not take the process down: the next query reconnects.
+  // A pooled connection that breaks must not take the process down, idle (the pool's 'error') or
+  // checked out between two queries (the client's): the query in flight fails, the next reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -104,15 +116,59 @@ class PostgresStore implements Store {
     }
   }
 
+  exportFiles: Store['exportFiles'] = {
+    put: async (file) => {
+      await this.db.insert(schema.exportFiles).values(file).onConflictDoUpdate({ target: schema.exportFiles.name, set: file });
+    },
+    list: async () => {
+      const f = schema.exportFiles;
+      return this.db.select({ name: f.name, kind: f.kind, size: f.size, createdAt: f.createdAt }).from(f).orderBy(desc(f.name));
+    },
+    get: async (name) => (await this.db.select({ bytes: schema.exportFiles.bytes }).from(schema.exportFiles).where(eq(schema.exportFiles.name, name)))[0]?.bytes,
+    prune: async (kind, retain) => {
+      const f = schema.exportFiles;
+      const keep = this.db.select({ name: f.name }).from(f).where(eq(f.kind, kind)).orderBy(desc(f.name)).limit(retain);
+      await this.db.delete(f).where(and(eq(f.kind, kind), notInArray(f.name, keep)));
+    },
+  };
+
   /** Takes the room's lock if no instance holds it; true when this instance now owns the room. */
   async lockRoom(roomId: number): Promise<boolean> {
-    this.lockClient ??= await this.pool.connect();
-    const { rows } = await this.lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [ROOM_LOCK, roomId]);
+    const client = await this.lockConnection();
+    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [ROOM_LOCK, roomId]);
     return rows[0]!.ok;
   }
 
   async unlockRoom(roomId: number): Promise<void> {
     await this.lockClient?.query('select pg_advisory_unlock($1, $2)', [ROOM_LOCK, roomId]);
+  }
+
+  /**
+   * Probes the connection that holds the room locks. True when it broke since the last call: every
+   * lock went with it and another instance may already run those rooms.
+   */
+  async roomLocksLost(): Promise<boolean> {
+    const client = this.lockClient;
+    if (!client) return false;
+    try {
+      await withTimeout(client.query('select 1'), LOCK_PROBE_TIMEOUT_MS);
+      return false;
+    } catch {
+      this.lockClient = undefined;
+      client.release(true);
+      return true;
+    }
+  }
+
+  private async lockConnection(): Promise<pg.PoolClient> {
+    if (this.lockClient) return this.lockClient;
+    const client = await this.pool.connect();
+    // The server drops a lock holder that stops probing (a machine that vanished without closing
+    // its socket), so its rooms move within seconds instead of after TCP's two-hour keepalive.
+    await client.query(`set idle_session_timeout = '${LOCK_IDLE_LIMIT_S}s'`).catch(() => {});
+    await client.query(`set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3`).catch(() => {});
+    this.lockClient = client;
+    return client;
   }
 
   /** Runs `work` only if no other instance is running it now (the scheduled exports). */
@@ -373,7 +429,8 @@ class PostgresStore implements Store {
   };
 
   async close(): Promise<void> {
-    this.lockClient?.release();
+    // Destroyed, not returned to the pool: the room locks end with the session.
+    this.lockClient?.release(true);
     this.lockClient = undefined;
     await this.pool.end();
   }

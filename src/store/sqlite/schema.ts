@@ -343,6 +343,15 @@ export const sessions = sqliteTable(
 );
 
 /** Small shared values: the generated admin token, the export schedule, seed markers. */
+/** Scheduled exports, kept in the database so that every instance lists and serves the same files. */
+export const exportFiles = sqliteTable('export_files', {
+  name: text('name').primaryKey(),
+  kind: text('kind').notNull(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  size: integer('size').notNull(),
+  createdAt: createdAt(),
+});
+
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),

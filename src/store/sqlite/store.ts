@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, between, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { CLAIMING } from '../../orders/order.ts';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -334,6 +334,22 @@ class SqliteStore implements Store {
     },
   };
 
+  exportFiles: Store['exportFiles'] = {
+    put: async (file) => {
+      this.db.insert(schema.exportFiles).values(file).onConflictDoUpdate({ target: schema.exportFiles.name, set: file }).run();
+    },
+    list: async () => {
+      const f = schema.exportFiles;
+      return this.db.select({ name: f.name, kind: f.kind, size: f.size, createdAt: f.createdAt }).from(f).orderBy(desc(f.name)).all();
+    },
+    get: async (name) => this.db.select({ bytes: schema.exportFiles.bytes }).from(schema.exportFiles).where(eq(schema.exportFiles.name, name)).get()?.bytes,
+    prune: async (kind, retain) => {
+      const f = schema.exportFiles;
+      const keep = this.db.select({ name: f.name }).from(f).where(eq(f.kind, kind)).orderBy(desc(f.name)).limit(retain);
+      this.db.delete(f).where(and(eq(f.kind, kind), notInArray(f.name, keep))).run();
+    },
+  };
+
   // One process owns the embedded database, and so every room and every job.
   async lockRoom(): Promise<boolean> {
     return true;
@@ -341,9 +357,21 @@ class SqliteStore implements Store {
 
   async unlockRoom(): Promise<void> {}
 
-  async exclusively(_name: string, work: () => Promise<void>): Promise<boolean> {
-    await work();
-    return true;
+  async roomLocksLost(): Promise<boolean> {
+    return false;
+  }
+
+  private readonly jobs = new Set<string>();
+
+  async exclusively(name: string, work: () => Promise<void>): Promise<boolean> {
+    if (this.jobs.has(name)) return false;
+    this.jobs.add(name);
+    try {
+      await work();
+      return true;
+    } finally {
+      this.jobs.delete(name);
+    }
   }
 
   async close(): Promise<void> {
