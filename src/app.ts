@@ -211,15 +211,18 @@ async function openSharing(config: Config): Promise<{ state: SharedState; adapte
   const { databaseUrl } = config;
   const database = databaseUrl.startsWith('postgres') ? describeDatabase(databaseUrl) : `sqlite:${path.resolve(databaseUrl.slice('file:'.length))}`;
   const prefix = `nongbo:${database}:`;
-  const pub = await connectRedis(config.redisUrl);
-  const sub = pub.duplicate();
-  sub.on('error', () => {});
-  await sub.connect();
+  const state = await connectRedis(config.redisUrl);
+  // socket.io's adapter publishes without waiting for an answer, so its client queues while Redis
+  // is away (a refused publish would be an unhandled rejection) and sends when it is back.
+  const pub = state.duplicate({ disableOfflineQueue: false });
+  const sub = state.duplicate();
+  for (const client of [pub, sub]) client.on('error', () => {});
+  await Promise.all([pub.connect(), sub.connect()]);
   return {
-    state: new RedisState(pub, prefix),
+    state: new RedisState(state, prefix),
     adapter: createAdapter(pub, sub, { key: `${prefix}socket.io` }),
     async close() {
-      await Promise.allSettled([pub.close(), sub.close()]);
+      await Promise.allSettled([state.close(), pub.close(), sub.close()]);
     },
   };
 }

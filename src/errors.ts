@@ -75,3 +75,8 @@ export class AppError extends Error {
     return { error: { code: this.code, message: this.message, messageZh: this.messageZh } };
   }
 }
+
+/** The server cannot start as configured (an engine out of reach); the message says which and where. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}

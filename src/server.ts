@@ -4,6 +4,7 @@
  */
 import { buildApp, type App } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { StartupError } from './errors.ts';
 import { overlayUrls, type Room } from './rooms/room.ts';
 
 /** Close must finish (adapters stopped, writes flushed, database closed) well inside 10 s. */
@@ -73,6 +74,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof StartupError) {
+    process.stderr.write(`农播无法启动 / Nongbo cannot start: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`农播启动失败 / Nongbo failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

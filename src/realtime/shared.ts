@@ -6,6 +6,7 @@
  * without, in this process.
  */
 import { createClient } from 'redis';
+import { StartupError } from '../errors.ts';
 import type { Connection, RecentChat, RoomStats } from '../rooms/runtime.ts';
 import type { FeaturedChat, QaCard } from './overlay-state.ts';
 
@@ -117,17 +118,33 @@ export class RedisState implements SharedState {
   }
 }
 
-/** Connects to Redis or refuses to start, naming where it looked. */
+/**
+ * Connects to Redis or refuses to start, naming where it looked. While Redis is away, commands
+ * fail at once rather than queue (readers fall back, see RoomRuntime), and the client keeps
+ * reconnecting, backing off to every 10 s.
+ */
 export async function connectRedis(url: string): Promise<RedisClient> {
-  const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(1000 * 2 ** retries, 10_000) } });
-  // Errors while running are logged by the caller's listener and retried by the client.
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 5000, reconnectStrategy: (retries) => Math.min(500 * 2 ** retries, 10_000) },
+  });
+  // The client reconnects by itself; its errors are not the process's to die of.
   client.on('error', () => {});
+  // At start the first failure is the answer: the client would otherwise keep retrying it.
+  let timer: NodeJS.Timeout | undefined;
+  const refused = new Promise<never>((_, reject) => {
+    client.once('error', reject);
+    timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5000);
+  });
   try {
-    await Promise.race([client.connect(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000))]);
+    await Promise.race([client.connect(), refused]);
   } catch (err) {
     client.destroy();
     const where = new URL(url);
-    throw new Error(`Redis at ${where.hostname}:${where.port || 6379} is not reachable: ${(err as Error).message}`);
+    throw new StartupError(`Redis at ${where.hostname}:${where.port || 6379} is not reachable: ${(err as Error).message || String(err)}`);
+  } finally {
+    clearTimeout(timer);
   }
   return client;
 }

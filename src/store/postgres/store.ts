@@ -3,7 +3,7 @@ import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql }
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { AppError } from '../../errors.ts';
+import { AppError, StartupError } from '../../errors.ts';
 import type { Household } from '../../households/household.ts';
 import { CLAIMING } from '../../orders/order.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
@@ -18,8 +18,6 @@ const MIGRATIONS = fileURLToPath(new URL('../../../migrations/postgres', import.
 
 // bigint columns (fen) and counts come back as numbers: every amount stays far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
-export class StartupError extends Error {}
 
 /** Errors that mean PostgreSQL is out of reach (as opposed to a query it refused). */
 export function isUnavailable(err: unknown): boolean {
