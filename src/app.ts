@@ -108,7 +108,7 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     app.policy
       .entry(entryId)
       .then((entry) => {
-        app.connections.outboundOf(roomId)?.push(`${addressees(names, chatSafeName)} ${entry.short}（来源：${entry.source}）`);
+        app.realtime.say(roomId, `${addressees(names, chatSafeName)} ${entry.short}（来源：${entry.source}）`);
         app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
       })
       .catch((err) => app.log.warn({ err }, 'combined answer not sent'));

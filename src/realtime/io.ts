@@ -21,17 +21,28 @@ export interface Realtime {
   /** The Q&A card and the featured chat message, which live only in memory. */
   showQa(roomId: number, card: QaCard | null): void;
   showChat(roomId: number, chat: FeaturedChat | null): void;
+  /**
+   * Says `text` in the room's live chat, through the room's rate-limited queue on whichever
+   * instance runs its adapter (this one, or another through the Redis adapter).
+   */
+  say(roomId: number, text: string): void;
   /** Sends a sample event to a room's overlays only, for the streamer to check the OBS setup. */
   test(roomId: number, kind: 'order' | 'qa' | 'chat'): void;
   close(): Promise<void>;
 }
 
 const channel = (roomId: number) => `room:${roomId}`;
+/** Between instances: a chat line for the room's owner to send. */
+const SAY = 'nongbo:say';
 
 export function attachRealtime(app: FastifyInstance, shared: SharedState, adapter?: Parameters<Server['adapter']>[0]): Realtime {
   const io = new Server(app.server, { serveClient: true, cors: undefined, maxHttpBufferSize: 64 * 1024 });
   // With Redis, an event emitted on any instance reaches the overlays connected to every instance.
   if (adapter) io.adapter(adapter);
+  // Reaches the other instances only; a line for a room this instance runs never goes out.
+  io.on(SAY, (roomId: unknown, text: unknown) => {
+    if (typeof roomId === 'number' && typeof text === 'string') app.connections.outboundOf(roomId)?.push(text);
+  });
   const overlays = io.of('/overlay');
   const panel = io.of('/panel');
 
@@ -143,6 +154,11 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     showChat(roomId, chat) {
       show(roomId, { chat });
       overlays.to(channel(roomId)).emit('chat', chat);
+    },
+    say(roomId, text) {
+      const outbound = app.connections.outboundOf(roomId);
+      if (outbound) outbound.push(text);
+      else io.serverSideEmit(SAY, roomId, text);
     },
     test(roomId, kind) {
       const at = new Date().toISOString();

@@ -30,7 +30,7 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   const toChat = (q: Question, text: string) => {
-    app.connections.outboundOf(q.roomId)?.push(`@${chatSafeName(q.asker.name)} ${text}`);
+    app.realtime.say(q.roomId, `@${chatSafeName(q.asker.name)} ${text}`);
     app.realtime.showQa(q.roomId, { question: q.text, short: [...text].slice(0, 80).join(''), source: '官方答复', at: new Date().toISOString() });
   };
 

@@ -1,0 +1,45 @@
+/**
+ * A line for a room's live chat (an official's answer from the moderation queue, a combined Q&A
+ * answer) goes out through the instance that runs the room, whichever instance it starts on.
+ * Two apps in this process share one PostgreSQL database and the real Redis.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
+import { buildTestApp, call, until } from '../helper.ts';
+import { freshPostgresUrl, reachable } from '../postgres.ts';
+
+const ready = (await reachable(5432)) && (await reachable(6379));
+if (!ready) console.warn('\n*** SKIPPING CROSS-INSTANCE CHAT TESTS: PostgreSQL on 5432 or Redis on 6379 is not running (.ci/run starts them) ***\n');
+
+let apps: App[] = [];
+let twitch: FakeTwitch | undefined;
+afterEach(async () => {
+  for (const app of apps) await app.close();
+  apps = [];
+  await twitch?.close();
+});
+
+describe.skipIf(!ready)('chat lines across instances', () => {
+  it('reach the chat once, through the owner, from either instance', async () => {
+    twitch = await fakeTwitch();
+    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
+    const a = await buildTestApp(config);
+    const b = await buildTestApp(config);
+    apps = [a, b];
+    // socket.io's server-side messages between instances need each one's engine attached.
+    await Promise.all(apps.map((app) => app.listen({ port: 0, host: '127.0.0.1' })));
+
+    const room = (await call(a, 'POST', '/api/rooms', { name: 'tw', platform: 'twitch', config: { channel: 'farm', url: twitch.url, token: 'abcdefghijklmnop', username: 'bot' } })).body;
+    await call(a, 'POST', `/api/rooms/${room.id}/connect`);
+    await until('twitch joined', () => twitch!.joined.size === 1);
+    const [owner, other] = a.connections.outboundOf(room.id) ? [a, b] : [b, a];
+    expect(other.connections.outboundOf(room.id)).toBeUndefined();
+
+    other.realtime.say(room.id, '@张三 村道下个月开工（来源：乡政府）');
+    owner.realtime.say(room.id, '@李四 补贴已到账');
+    await until('both lines in chat', () => twitch!.sent.length >= 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(twitch.sent.map((m) => m.text).sort()).toEqual(['@张三 村道下个月开工（来源：乡政府）', '@李四 补贴已到账'].sort());
+  });
+});
