@@ -18,7 +18,6 @@ export async function benchApp(): Promise<{ app: App; dir: string }> {
       logLevel: 'silent',
     },
     logger: false,
-    exportsDir: path.join(dir, 'exports'),
   });
   return { app, dir };
 }

@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { buildTestApp, call, tempDir, tempDatabaseUrl } from './helper.ts';
+import { buildTestApp, call, tempDatabaseUrl } from './helper.ts';
+import { usePostgres } from './postgres.ts';
 
 let app: App | undefined;
 afterEach(async () => {
@@ -41,6 +41,21 @@ describe('demo seed', () => {
     app = await buildTestApp({ demo: true, databaseUrl });
     expect(app.demoSeeded).toBe(false);
     expect(await counts(app)).toEqual(before);
+  });
+
+  // Only the scale-out engine has several instances; the embedded database belongs to one process.
+  it.skipIf(!usePostgres)('seeds once when two instances start on the same database at the same moment', async () => {
+    const databaseUrl = await tempDatabaseUrl();
+    const [a, b] = await Promise.all([buildTestApp({ demo: true, databaseUrl }), buildTestApp({ demo: true, databaseUrl })]);
+    try {
+      expect([a.demoSeeded, b.demoSeeded].filter(Boolean)).toHaveLength(1);
+      const single = await buildTestApp({ demo: true });
+      expect(await counts(a)).toEqual(await counts(single));
+      await single.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('never seeds a database that already holds the cooperative’s own data', async () => {

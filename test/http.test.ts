@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { auth, buildTestApp, call, tempDir, TOKEN, tempDatabaseUrl } from './helper.ts';
+import { auth, buildTestApp, call, TOKEN, tempDatabaseUrl } from './helper.ts';
 
 let app: App;
 afterEach(() => app?.close());

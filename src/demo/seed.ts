@@ -83,6 +83,15 @@ const SEEDED = 'demo_seeded_at';
  * restart (or a database the cooperative emptied on purpose) never gets a second copy.
  */
 export async function seedDemo(store: Store): Promise<boolean> {
+  // Instances of a scale-out deployment start together: one seeds, the others find it done or busy.
+  let seeded = false;
+  await store.exclusively('demo-seed', async () => {
+    seeded = await seedOnce(store);
+  });
+  return seeded;
+}
+
+async function seedOnce(store: Store): Promise<boolean> {
   if (await store.settings.get(SEEDED)) return false;
   const [household] = await store.households.list({ limit: 1, offset: 0 });
   const [product] = await store.products.list({ limit: 1, offset: 0 });

@@ -227,7 +227,7 @@ function matchOrder(sc: Scanner, codes: ReadonlySet<string>): Match {
   sc.spaces();
   if (!sc.take('号')) return { fail: 'not_an_order' };
   sc.spaces();
-  const mult = sc.takeOneOf(`${MULTIPLIERS}+`);
+  sc.takeOneOf(`${MULTIPLIERS}+`);
   sc.spaces();
   const qty = sc.number();
   if (!qty) return { fail: 'not_an_order' };

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeBilibili, danmu, type FakeBilibili } from '../fakes/bilibili.ts';
-import { buildTestApp, call, setupShop, tempDir, until, tempDatabaseUrl } from '../helper.ts';
+import { buildTestApp, call, setupShop, until, tempDatabaseUrl } from '../helper.ts';
 
 let app: App | undefined;
 let bili: FakeBilibili | undefined;

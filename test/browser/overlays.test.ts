@@ -17,7 +17,6 @@ const XSS = [
 ];
 
 let app: App;
-let base: string;
 let shop: Shop;
 let browser: Browser;
 
@@ -45,7 +44,7 @@ async function open(url: string) {
 describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     app = await buildTestApp();
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
     shop = await setupShop(app);
     shop.room = (await call(app, 'GET', `/api/rooms/${shop.room.id}`)).body;
     browser = await launch();

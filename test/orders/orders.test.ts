@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, say, setupShop, tempDir, type Shop, tempDatabaseUrl } from '../helper.ts';
+import { buildTestApp, call, say, setupShop, type Shop, tempDatabaseUrl } from '../helper.ts';
 
 let app: App;
 let shop: Shop;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { DateTime, IdParams, Nullable, PageQuery, StringEnum } from '../schemas.ts';
+import { DateTime, IdParams, Nullable, PageQuery } from '../schemas.ts';
 
 const ChatUserView = Type.Object({
   id: Type.Integer(),
