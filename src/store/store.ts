@@ -66,6 +66,25 @@ export interface NewOrder {
 /** An order with its line ids, as the ledger needs them. */
 export type StoredOrder = Omit<Order, 'lines'> & { buyerName: string; lines: (OrderLine & { id: number })[] };
 
+/** What a just-inserted order is, built from what was written rather than read back (the hot path). */
+export function insertedOrder(id: number, o: NewOrder, lines: StoredOrder['lines']): StoredOrder {
+  return {
+    id,
+    roomId: o.roomId,
+    liveSessionId: o.liveSessionId,
+    messageId: o.messageId,
+    chatUserId: o.chatUserId,
+    buyerName: o.buyer.name,
+    buyer: o.buyer,
+    status: o.status,
+    origin: o.origin,
+    lines,
+    holdExpiresAt: o.holdExpiresAt,
+    createdAt: o.createdAt,
+    updatedAt: o.createdAt,
+  };
+}
+
 export interface Confirmation {
   id: number;
   roomId: number;

@@ -4,7 +4,7 @@ import type { MessageOutcome } from '../../chat/message.ts';
 import { AppError } from '../../errors.ts';
 import { OPEN } from '../../orders/order.ts';
 import { DEFAULT_LIMITS, type Room, type RoomLimits } from '../../rooms/room.ts';
-import type { ClaimProduct, Confirmation, StoredOrder, Tx } from '../store.ts';
+import { insertedOrder, type ClaimProduct, type Confirmation, type StoredOrder, type Tx } from '../store.ts';
 import * as schema from './schema.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -191,21 +191,11 @@ export function pgTx(db: Runner): Tx {
         .insert(orderLines)
         .values(o.lines.map((l) => ({ ...l, orderId: id, grossFen: l.priceFen * l.qty })))
         .returning();
-      return {
+      return insertedOrder(
         id,
-        roomId: o.roomId,
-        liveSessionId: o.liveSessionId,
-        messageId: o.messageId,
-        chatUserId: o.chatUserId,
-        buyerName: o.buyer.name,
-        buyer: o.buyer,
-        status: o.status,
-        origin: o.origin,
-        lines: lines.map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
-        holdExpiresAt: o.holdExpiresAt,
-        createdAt: o.createdAt,
-        updatedAt: o.createdAt,
-      };
+        o,
+        lines.map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
+      );
     },
 
     order: async (id) => {

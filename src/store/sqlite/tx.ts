@@ -4,7 +4,7 @@ import type { MessageOutcome } from '../../chat/message.ts';
 import { AppError } from '../../errors.ts';
 import { OPEN, type OrderStatus } from '../../orders/order.ts';
 import type { Platform } from '../../rooms/room.ts';
-import type { ClaimProduct, Confirmation, StoredOrder, Tx } from '../store.ts';
+import { insertedOrder, type ClaimProduct, type Confirmation, type StoredOrder, type Tx } from '../store.ts';
 import * as schema from './schema.ts';
 import { toRoom } from './rows.ts';
 
@@ -269,22 +269,7 @@ export function sqliteTx(db: Db): Tx & { endBatch(): void } {
         const line = { ...l, grossFen: l.priceFen * l.qty };
         return { ...line, id: Number(hot.insertLine.run({ ...line, orderId: id }).lastInsertRowid) };
       });
-      // Built from what was just written rather than read back: the order path is the hot path.
-      return {
-        id,
-        roomId: o.roomId,
-        liveSessionId: o.liveSessionId,
-        messageId: o.messageId,
-        chatUserId: o.chatUserId,
-        buyerName: o.buyer.name,
-        buyer: o.buyer,
-        status: o.status,
-        origin: o.origin,
-        lines,
-        holdExpiresAt: o.holdExpiresAt,
-        createdAt: o.createdAt,
-        updatedAt: o.createdAt,
-      };
+      return insertedOrder(id, o, lines);
     },
 
     order: async (id) => one(id),
