@@ -1,8 +1,11 @@
-/** Before the postgres project runs: a fresh template (the migrations may have changed); after: no test databases left. */
-import { dropTemplate, PG, reachable } from './postgres.ts';
+/** Names this run's PostgreSQL databases for the postgres project, and drops them afterwards. */
+import type { TestProject } from 'vitest/node';
+import { dropDatabases, newRun, PG, reachable } from './postgres.ts';
 
-export async function setup(): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const run = newRun();
+  project.provide('postgresRun', run);
   if (!(await reachable(PG.port))) return async () => {};
-  await dropTemplate();
-  return dropTemplate;
+  await dropDatabases(run);
+  return () => dropDatabases(run);
 }

@@ -5,11 +5,25 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres/store.ts';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's name for its databases, so that concurrent runs (CI, a developer, a check) never touch each other's. */
+    postgresRun: string;
+  }
+}
+
 export const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-const TEMPLATE = 'nongbo_test_template';
 export const usePostgres = process.env.TEST_DATABASE === 'postgres';
+/** Databases are `nongbo_t_<run>_<random>`, cloned from `nongbo_tpl_<run>`; `<run>` starts with the start time. */
+const DATABASE_PREFIX = 'nongbo_t_';
+const TEMPLATE_PREFIX = 'nongbo_tpl_';
+const STALE_MS = 6 * 3600_000;
+
+export const newRun = () => `${Date.now().toString(36)}_${crypto.randomBytes(2).toString('hex')}`;
+const template = () => `${TEMPLATE_PREFIX}${inject('postgresRun')}`;
 
 export function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,18 +45,18 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-let template: Promise<void> | undefined;
+let templateReady: Promise<void> | undefined;
 
-/** The template, migrated once per test process (re-created: the migrations may have changed). */
+/** This run's template, migrated by whichever test process needs it first. */
 function ensureTemplate(): Promise<void> {
-  template ??= (async () => {
+  templateReady ??= (async () => {
     await admin(async (c) => {
       await c.query(`select pg_advisory_lock(7081)`);
       try {
-        const { rows } = await c.query('select 1 from pg_database where datname = $1', [TEMPLATE]);
+        const { rows } = await c.query('select 1 from pg_database where datname = $1', [template()]);
         if (rows.length === 0) {
-          await c.query(`create database ${TEMPLATE}`);
-          const store = await openPostgresStore(`postgres://${PG.user}@${PG.host}:${PG.port}/${TEMPLATE}`);
+          await c.query(`create database ${template()}`);
+          const store = await openPostgresStore(`postgres://${PG.user}@${PG.host}:${PG.port}/${template()}`);
           await store.close();
         }
       } finally {
@@ -50,18 +64,18 @@ function ensureTemplate(): Promise<void> {
       }
     });
   })();
-  return template;
+  return templateReady;
 }
 
 /** A fresh, migrated database and its URL. */
 export async function freshPostgresUrl(): Promise<string> {
   await ensureTemplate();
-  const name = `nongbo_t_${crypto.randomBytes(6).toString('hex')}`;
+  const name = `${DATABASE_PREFIX}${inject('postgresRun')}_${crypto.randomBytes(6).toString('hex')}`;
   await admin(async (c) => {
     // Cloning needs the template to itself; another process may be cloning it at the same moment.
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.query(`create database ${name} template ${TEMPLATE}`);
+        await c.query(`create database ${name} template ${template()}`);
         return;
       } catch (err) {
         if (attempt > 50 || !/being accessed by other users/.test((err as Error).message)) throw err;
@@ -72,10 +86,15 @@ export async function freshPostgresUrl(): Promise<string> {
   return `postgres://${PG.user}@${PG.host}:${PG.port}/${name}`;
 }
 
-/** Drops the template so the next run migrates it from scratch (called once before the postgres project). */
-export async function dropTemplate(): Promise<void> {
+/** Drops this run's databases, and any a killed run left behind more than six hours ago. */
+export async function dropDatabases(run: string): Promise<void> {
   await admin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname = $1 or datname like 'nongbo_t_%'`, [TEMPLATE]);
-    for (const { datname } of rows) await c.query(`drop database if exists ${datname} with (force)`);
+    const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname like 'nongbo\\_t%'`);
+    for (const { datname } of rows) {
+      const owner = datname.startsWith(TEMPLATE_PREFIX) ? datname.slice(TEMPLATE_PREFIX.length) : datname.startsWith(DATABASE_PREFIX) ? datname.slice(DATABASE_PREFIX.length) : '';
+      const started = parseInt(owner.split('_')[0] ?? '', 36);
+      const stale = !Number.isFinite(started) || Date.now() - started > STALE_MS;
+      if (owner.startsWith(`${run}_`) || owner === run || stale) await c.query(`drop database if exists ${datname} with (force)`);
+    }
   });
 }

@@ -39,7 +39,8 @@ export class ChatPipeline {
    */
   async handle(room: Room, msg: ChatMessage): Promise<{ outcome: MessageOutcome; replay: boolean }> {
     const { orders, policy, cooldown, catalog, runtime, events, log } = this.deps;
-    const parsed = parseOrder(msg.text, await catalog.codes());
+    let parsed = parseOrder(msg.text, await catalog.codes());
+    if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck());
     const flooding =
       parsed.kind === 'order' && this.flood.exceeded(`${room.id}:${msg.user.id}`, room.limits.orderMessagesPerSecond, msg.receivedAt.getTime());
     if (flooding) log.info({ roomId: room.id, userId: msg.user.id }, 'order message refused: buyer is flooding');

@@ -88,10 +88,20 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
 
   const pendingGoal = new Set<number>();
   const stockDue = new Map<number, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+  /** Runs `work` after `ms` unless the server closes first (its Redis clients are gone by then). */
+  const later = (ms: number, work: () => void | Promise<void>) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      void work();
+    }, ms).unref();
+    timers.add(timer);
+  };
   const refreshGoal = (roomId: number) => {
     if (pendingGoal.has(roomId)) return;
     pendingGoal.add(roomId);
-    setTimeout(async () => {
+    later(GOAL_THROTTLE_MS, async () => {
       pendingGoal.delete(roomId);
       const room = await app.store.rooms.get(roomId).catch(() => undefined);
       if (!room) return;
@@ -100,7 +110,7 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
         overlays.to(channel(roomId)).emit('goal', goal);
         panel.to(channel(roomId)).emit('goal', goal);
       }
-    }, GOAL_THROTTLE_MS).unref();
+    });
   };
 
   const { events } = app;
@@ -118,16 +128,17 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       const first = !stockDue.has(change.productId);
       stockDue.set(change.productId, change.stock);
       if (first) {
-        setTimeout(() => {
+        later(STOCK_THROTTLE_MS, () => {
           const stock = stockDue.get(change.productId)!;
           stockDue.delete(change.productId);
           overlays.emit('stock', { productId: change.productId, stock });
           panel.emit('stock', { productId: change.productId, stock });
-        }, STOCK_THROTTLE_MS).unref();
+        });
       }
     },
     feature: async ({ roomId }: { roomId: number }) => {
       const card = await featuredCard(app.store, app.publicUrl(), roomId).catch(() => null);
+      if (closed) return;
       overlays.to(channel(roomId)).emit('feature', card);
       panel.to(channel(roomId)).emit('feature', card);
     },
@@ -167,6 +178,7 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       if (kind === 'chat') overlays.to(channel(roomId)).emit('chat', { name: '农播', text: '测试弹幕：叠加层工作正常 👍', at });
     },
     async close() {
+      closed = true;
       events.off('order', listeners.order);
       events.off('stock', listeners.stock);
       events.off('feature', listeners.feature);
@@ -174,6 +186,8 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       events.off('confirmation', listeners.confirmation);
       events.off('platform', listeners.platform);
       events.off('question', listeners.question);
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       io.disconnectSockets(true);
       for (const ns of [overlays, panel]) ns.disconnectSockets(true);
       // engine.close() ends the transports without closing the HTTP server Fastify owns.

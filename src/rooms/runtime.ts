@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { LocalState, type SharedState } from '../realtime/shared.ts';
 import type { Room } from './room.ts';
 
@@ -7,6 +8,8 @@ export type ConnectionState = (typeof CONNECTION_STATES)[number];
 export interface Connection {
   state: ConnectionState;
   error?: string;
+  /** Which instance runs the adapter (`host:pid`), for finding its logs in a scale-out deployment. */
+  instance?: string;
 }
 
 export interface RoomStats {
@@ -32,7 +35,10 @@ export class RoomRuntime {
   /** Rooms whose adapter runs in this process. */
   private readonly local = new Map<number, Connection>();
 
-  constructor(private readonly shared: SharedState = new LocalState()) {}
+  constructor(
+    private readonly shared: SharedState = new LocalState(),
+    private readonly instance = `${os.hostname()}:${process.pid}`,
+  ) {}
 
   async connection(room: Pick<Room, 'id' | 'platform'>): Promise<Connection> {
     // A push room has no connection of its own: it takes messages whenever they are posted.
@@ -41,7 +47,8 @@ export class RoomRuntime {
   }
 
   /** The state of a room this process runs, written for every instance to read. */
-  setConnection(roomId: number, connection: Connection): void {
+  setConnection(roomId: number, state: Connection): void {
+    const connection = { ...state, instance: this.instance };
     this.local.set(roomId, connection);
     this.shared.setConnection(roomId, connection).catch(() => {});
   }

@@ -68,7 +68,7 @@ const RoomView = Type.Object({
   }),
   overlayToken: Type.String(),
   overlays: Type.Record(Type.String(), Type.String()),
-  connection: Type.Object({ state: StringEnum(CONNECTION_STATES), error: Type.Optional(Type.String()) }),
+  connection: Type.Object({ state: StringEnum(CONNECTION_STATES), error: Type.Optional(Type.String()), instance: Type.Optional(Type.String()) }),
   stats: Type.Object({ messages: Type.Integer(), orders: Type.Integer(), questions: Type.Integer() }),
   createdAt: DateTime,
   updatedAt: DateTime,

@@ -1,16 +1,17 @@
 /**
- * A line for a room's live chat (an official's answer from the moderation queue, a combined Q&A
- * answer) goes out through the instance that runs the room, whichever instance it starts on.
- * Two apps in this process share one PostgreSQL database and the real Redis.
+ * What one instance does is at once true on the others: a product added on one is orderable
+ * through another, and a line for a room's live chat (an official's answer, a combined Q&A answer)
+ * goes out through the instance that runs the room, whichever instance it starts on. Two apps in
+ * this process share one PostgreSQL database and the real Redis.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
-import { buildTestApp, call, until } from '../helper.ts';
+import { buildTestApp, call, say, setupShop, until } from '../helper.ts';
 import { freshPostgresUrl, reachable } from '../postgres.ts';
 
 const ready = (await reachable(5432)) && (await reachable(6379));
-if (!ready) console.warn('\n*** SKIPPING CROSS-INSTANCE CHAT TESTS: PostgreSQL on 5432 or Redis on 6379 is not running (.ci/run starts them) ***\n');
+if (!ready) console.warn('\n*** SKIPPING CROSS-INSTANCE TESTS: PostgreSQL on 5432 or Redis on 6379 is not running (.ci/run starts them) ***\n');
 
 let apps: App[] = [];
 let twitch: FakeTwitch | undefined;
@@ -20,8 +21,25 @@ afterEach(async () => {
   await twitch?.close();
 });
 
-describe.skipIf(!ready)('chat lines across instances', () => {
-  it('reach the chat once, through the owner, from either instance', async () => {
+describe.skipIf(!ready)('across instances', () => {
+  it('a product added on one instance is orderable through another at once', async () => {
+    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
+    const a = await buildTestApp(config);
+    const b = await buildTestApp(config);
+    apps = [a, b];
+    const shop = await setupShop(a);
+    // B has read the codes just now, before the new product existed.
+    expect((await say(b, shop.room.id, '买1号')).body.order.status).toBe('held');
+    const added = await call(a, 'POST', '/api/products', { code: 'N8', name: '新到的核桃', unit: '袋', priceFen: 3900, stock: 3, sources: [{ householdId: shop.households[0]!.id, share: 1 }] });
+    expect(added.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 150));
+    const order = await say(b, shop.room.id, '买N8');
+    expect(order.body.order?.lines[0].code).toBe('N8');
+    // A code no instance has stays chatter.
+    expect((await say(b, shop.room.id, '买N9')).body.order).toBeUndefined();
+  });
+
+  it('a chat line reaches the chat once, through the owner, from either instance', async () => {
     twitch = await fakeTwitch();
     const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
     const a = await buildTestApp(config);
