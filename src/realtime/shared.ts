@@ -17,15 +17,18 @@ export interface OverlayExtras {
   chat: FeaturedChat | null;
 }
 
+/** Writes return nothing when they are done at once (in this process), a promise when they travel. */
+type Written = void | Promise<void>;
+
 export interface SharedState {
-  setConnection(roomId: number, connection: Connection): Promise<void>;
+  setConnection(roomId: number, connection: Connection): Written;
   /** The state the owning instance last wrote; undefined when no instance runs the room. */
   connection(roomId: number): Promise<Connection | undefined>;
   setOverlay(roomId: number, patch: Partial<OverlayExtras>): Promise<void>;
   overlay(roomId: number): Promise<OverlayExtras>;
-  recordChat(roomId: number, message: RecentChat): Promise<void>;
+  recordChat(roomId: number, message: RecentChat): Written;
   recentChat(roomId: number, limit: number): Promise<RecentChat[]>;
-  count(roomId: number, kind: keyof RoomStats, by: number): Promise<void>;
+  count(roomId: number, kind: keyof RoomStats, by: number): Written;
   stats(roomId: number): Promise<RoomStats>;
 }
 
@@ -41,7 +44,8 @@ export class LocalState implements SharedState {
   private readonly chat = new Map<number, RecentChat[]>();
   private readonly counters = new Map<number, RoomStats>();
 
-  async setConnection(roomId: number, connection: Connection) {
+  // Every chat message records and counts: no promise for what is done at once.
+  setConnection(roomId: number, connection: Connection) {
     this.connections.set(roomId, connection);
   }
   async connection(roomId: number) {
@@ -53,7 +57,7 @@ export class LocalState implements SharedState {
   async overlay(roomId: number) {
     return this.overlays.get(roomId) ?? { qa: null, chat: null };
   }
-  async recordChat(roomId: number, message: RecentChat) {
+  recordChat(roomId: number, message: RecentChat) {
     const list = this.chat.get(roomId) ?? [];
     list.push(message);
     if (list.length > RECENT_CHAT) list.splice(0, list.length - RECENT_CHAT);
@@ -62,7 +66,7 @@ export class LocalState implements SharedState {
   async recentChat(roomId: number, limit: number) {
     return (this.chat.get(roomId) ?? []).slice(-limit).reverse();
   }
-  async count(roomId: number, kind: keyof RoomStats, by: number) {
+  count(roomId: number, kind: keyof RoomStats, by: number) {
     const stats = this.counters.get(roomId) ?? zeroStats();
     stats[kind] += by;
     this.counters.set(roomId, stats);

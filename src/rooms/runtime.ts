@@ -50,13 +50,13 @@ export class RoomRuntime {
   setConnection(roomId: number, state: Connection): void {
     const connection = { ...state, instance: this.instance };
     this.local.set(roomId, connection);
-    this.shared.setConnection(roomId, connection).catch(() => {});
+    this.shared.setConnection(roomId, connection)?.catch(() => {});
   }
 
   /** Called again by the owner now and then, so the shared copy does not expire while it runs. */
   refresh(roomId: number): void {
     const connection = this.local.get(roomId);
-    if (connection) this.shared.setConnection(roomId, connection).catch(() => {});
+    if (connection) this.shared.setConnection(roomId, connection)?.catch(() => {});
   }
 
   /** This process no longer runs the room. */
@@ -69,11 +69,11 @@ export class RoomRuntime {
   }
 
   count(roomId: number, kind: keyof RoomStats, by = 1): void {
-    this.shared.count(roomId, kind, by).catch(() => {});
+    this.shared.count(roomId, kind, by)?.catch(() => {});
   }
 
   recordChat(roomId: number, message: RecentChat): void {
-    this.shared.recordChat(roomId, message).catch(() => {});
+    this.shared.recordChat(roomId, message)?.catch(() => {});
   }
 
   /** Newest first. */
