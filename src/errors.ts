@@ -51,6 +51,7 @@ const catalogue = {
   QUESTION_DECIDED: [409, '这个问题已经处理过了', 'the question was already answered or dismissed'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
+  REDIS_UNAVAILABLE: [503, 'Redis 暂时无法连接，直播间状态暂不可读；下单不受影响', 'Redis is unreachable, so room state cannot be read now; orders are not affected'],
   DATABASE_UNAVAILABLE: [503, '数据库暂时无法连接，请稍后重试；未确认的操作没有生效', 'the database is unreachable; retry shortly (nothing unacknowledged took effect)'],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

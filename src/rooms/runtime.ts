@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { AppError } from '../errors.ts';
 import { LocalState, type SharedState } from '../realtime/shared.ts';
 import type { Room } from './room.ts';
 
@@ -16,6 +17,11 @@ export interface RoomStats {
   messages: number;
   orders: number;
   questions: number;
+}
+
+/** A read of shared state failed: say so rather than show a room as stopped or silent. Writes are fire-and-forget. */
+function unavailable(err: unknown): never {
+  throw new AppError('REDIS_UNAVAILABLE', (err as Error)?.message);
 }
 
 /** A chat line as the panel's feed shows it. */
@@ -43,7 +49,7 @@ export class RoomRuntime {
   async connection(room: Pick<Room, 'id' | 'platform'>): Promise<Connection> {
     // A push room has no connection of its own: it takes messages whenever they are posted.
     if (room.platform === 'push') return { state: 'live' };
-    return this.local.get(room.id) ?? (await this.shared.connection(room.id).catch(() => undefined)) ?? { state: 'stopped' };
+    return this.local.get(room.id) ?? (await this.shared.connection(room.id).catch(unavailable)) ?? { state: 'stopped' };
   }
 
   /** The state of a room this process runs, written for every instance to read. */
@@ -65,7 +71,7 @@ export class RoomRuntime {
   }
 
   stats(roomId: number): Promise<RoomStats> {
-    return this.shared.stats(roomId).catch(() => ({ messages: 0, orders: 0, questions: 0 }));
+    return this.shared.stats(roomId).catch(unavailable);
   }
 
   count(roomId: number, kind: keyof RoomStats, by = 1): void {
@@ -78,6 +84,6 @@ export class RoomRuntime {
 
   /** Newest first. */
   recentChat(roomId: number, limit: number): Promise<RecentChat[]> {
-    return this.shared.recentChat(roomId, limit).catch(() => []);
+    return this.shared.recentChat(roomId, limit).catch(unavailable);
   }
 }
