@@ -4,15 +4,15 @@
  * measured in the same run where there is one: these machines are shared and noisy.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { benchExecArgv, benchFile } from './load.ts';
 import { report, round, type Result } from './report.ts';
 
 const BENCHMARKS = ['chat-ingest', 'order-persistence', 'overlay-fanout', 'policy-qa'] as const;
 
 function run(name: string): Promise<{ result: Result; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./one.ts', import.meta.url)), [name, ...process.argv.slice(2)], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(benchFile('one'), [name, ...process.argv.slice(2)], {
+      execArgv: benchExecArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     child.once('message', (message) => resolve(message as { result: Result; maxRssMb: number }));

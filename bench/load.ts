@@ -5,10 +5,15 @@
  */
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { COMPILED, ROOT } from '../src/paths.ts';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encode, Op, Ver } from '../plugins/bilibili/codec.ts';
+
+/** A benchmark entry to run in a process of its own: the build's when this is the build (`npm run bench`). */
+export const benchFile = (name: 'one' | 'load') => (COMPILED ? path.join(ROOT, 'dist', 'bench', `${name}.js`) : path.join(ROOT, 'bench', `${name}.ts`));
+export const benchExecArgv = COMPILED ? [] : ['--import', 'tsx'];
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
 export const wallMs = () => performance.timeOrigin + performance.now();
@@ -86,7 +91,7 @@ export async function loadGenerator(): Promise<{
   send(command: Command): void;
   close(): void;
 }> {
-  const proc = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const proc = fork(benchFile('load'), ['--child'], { execArgv: benchExecArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const next = <T>(kind: string) =>
     new Promise<T>((resolve) => {
       const listen = (message: { kind: string } & T) => {

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { readKnowledgeBase, type PolicyEntry } from '../src/policy/entry.ts';
 import { ANSWER_AT, PolicyMatcher } from '../src/policy/matcher.ts';
 import { DEFAULT_SYNONYMS } from '../src/policy/synonyms.ts';
+import { ROOT } from '../src/paths.ts';
 import { percentile, progress, round, type Result } from './report.ts';
 
-const FIXTURES = path.join(import.meta.dirname, '../test/fixtures');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const kb = readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'policy-kb.zh.json'), 'utf8')));
 const lines = (file: string) =>
   fs

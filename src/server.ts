@@ -5,6 +5,7 @@
 import { buildApp, type App } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { StartupError } from './errors.ts';
+import { keepHeapSmall } from './heap.ts';
 import { overlayUrls, type Room } from './rooms/room.ts';
 
 /** Close must finish (adapters stopped, writes flushed, database closed) well inside 10 s. */
@@ -33,6 +34,7 @@ function printBanner(app: App, rooms: Room[], listening: string[]): void {
 }
 
 async function main(): Promise<void> {
+  keepHeapSmall();
   let config;
   try {
     config = loadConfig();

@@ -10,9 +10,12 @@ export interface Started {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs what `npm start` runs, in its own process, and waits for the `listening` log line. */
-export function startServer(env: Record<string, string>): Promise<Started> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/**
+ * Runs the server in its own process, from the sources (`npm run dev`) or, with `compiled`, from
+ * the build `npm start` runs, and waits for the `listening` log line.
+ */
+export function startServer(env: Record<string, string>, { compiled = false } = {}): Promise<Started> {
+  const proc = spawn(process.execPath, compiled ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NONGBO_DEMO: '0', ADMIN_TOKEN: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,25 @@ describe('npm start, as a process', () => {
     expect((await running.exit).code).toBe(0);
   });
 
+  it('runs from the build `npm start` makes: plugins, migrations, pages and overlays found', async () => {
+    const build = spawn(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    expect(await new Promise((resolve) => build.on('exit', resolve))).toBe(0);
+    running = await start({ DATABASE_URL: `file:${path.join(tempDir(), 'nongbo.db')}`, NONGBO_DEMO: '1', ADMIN_TOKEN: 'tok' }, { compiled: true });
+    const headers = { authorization: 'Bearer tok' };
+    const rooms = await fetch(`${running.base}/api/rooms`, { headers }).then(json);
+    const simulator = rooms.find((r: { platform: string }) => r.platform === 'simulator');
+    // The simulator plugin was loaded from dist/plugins and its room goes live.
+    expect((await fetch(`${running.base}/api/rooms/${simulator.id}/connect`, { method: 'POST', headers })).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${running!.base}/api/rooms/${simulator.id}`, { headers }).then(json)).connection.state, { timeout: 10_000 }).toBe('live');
+    const overlay = await fetch(`${running.base}/overlays/product?room=${simulator.id}&token=${simulator.overlayToken}`);
+    expect(overlay.status).toBe(200);
+    expect(await overlay.text()).toContain('<html');
+    expect((await fetch(`${running.base}/login`)).status).toBe(200);
+    // The segmenter loads from node_modules on first use.
+    const asked = await fetch(`${running.base}/api/policy/ask?q=${encodeURIComponent('新农合一年交多少钱')}`, { headers }).then(json);
+    expect(asked).toHaveProperty('answered');
+  });
+
   it('hands out URLs on PUBLIC_URL', async () => {
     running = await start({ DATABASE_URL: 'file::memory:', NONGBO_DEMO: '1', PUBLIC_URL: 'http://192.168.8.8:3000' });
     expect(running.output()).toContain('http://192.168.8.8:3000/overlays/product?room=1&token=');

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { COMPILED, PATHS } from '../paths.ts';
 import type { PlatformPlugin } from './plugin.ts';
 
-const PLUGINS_DIR = fileURLToPath(new URL('../../plugins', import.meta.url));
+/** A plugin's entry: TypeScript in the source tree, JavaScript in the compiled build. */
+const ENTRY = COMPILED ? 'index.js' : 'index.ts';
 
 /** The platform plugins, one per folder of `plugins/`, by platform name. */
 export class PluginRegistry {
@@ -26,14 +28,14 @@ export class PluginRegistry {
     return this.platforms.map((p) => this.plugins.get(p)!);
   }
 
-  /** Loads every `plugins/<name>/index.ts`; a folder's name must be its plugin's platform. */
-  static async load(dir = PLUGINS_DIR): Promise<PluginRegistry> {
+  /** Loads every `plugins/<name>/index.ts` (its build in `dist/`); a folder's name must be its plugin's platform. */
+  static async load(dir = PATHS.plugins): Promise<PluginRegistry> {
     const registry = new PluginRegistry();
-    const folders = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'index.ts')));
+    const folders = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, ENTRY)));
     for (const folder of folders.sort((a, b) => a.name.localeCompare(b.name))) {
-      const mod = (await import(pathToFileURL(path.join(dir, folder.name, 'index.ts')).href)) as { default?: PlatformPlugin };
+      const mod = (await import(pathToFileURL(path.join(dir, folder.name, ENTRY)).href)) as { default?: PlatformPlugin };
       const plugin = mod.default;
-      if (!plugin?.platform || typeof plugin.create !== 'function') throw new Error(`plugins/${folder.name}/index.ts does not export a platform plugin`);
+      if (!plugin?.platform || typeof plugin.create !== 'function') throw new Error(`plugins/${folder.name}/${ENTRY} does not export a platform plugin`);
       if (plugin.platform !== folder.name) throw new Error(`plugins/${folder.name} declares platform "${plugin.platform}"`);
       registry.add(plugin);
     }

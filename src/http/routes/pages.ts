@@ -1,15 +1,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { PATHS } from '../../paths.ts';
 import { OVERLAY_NAMES, type OverlayName } from '../../rooms/room.ts';
 import { SESSION_COOKIE, sessionOf } from '../auth.ts';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WEB = path.join(ROOT, 'web');
-const OVERLAYS = path.join(ROOT, 'overlays');
+const WEB = PATHS.web;
+const OVERLAYS = PATHS.overlays;
 
 const EMPTY_PAGE = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>401</title></head><body></body></html>';
 

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -6,6 +5,7 @@ import pg from 'pg';
 import { AppError, StartupError } from '../../errors.ts';
 import type { Household } from '../../households/household.ts';
 import { CLAIMING } from '../../orders/order.ts';
+import { PATHS } from '../../paths.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
 import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
 import type { Page, Store, Tx } from '../store.ts';
@@ -14,7 +14,7 @@ import { listOrders, tallies } from './reports.ts';
 import * as schema from './schema.ts';
 import { EXPORT_LOCK, loadConfirmations, loadOrders, MIGRATION_LOCK, pgTx, ROOM_LOCK, toRoom, type Db, type Runner } from './tx.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
+const MIGRATIONS = PATHS.postgresMigrations;
 
 // bigint columns (fen) and counts come back as numbers: every amount stays far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));

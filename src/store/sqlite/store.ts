@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { CLAIMING } from '../../orders/order.ts';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { AppError } from '../../errors.ts';
+import { PATHS } from '../../paths.ts';
 import type { Household } from '../../households/household.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
 import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
@@ -18,7 +18,7 @@ import * as schema from './schema.ts';
 import { loadConfirmations, loadOrders, sqliteTx } from './tx.ts';
 import { WriteQueue } from './write-queue.ts';
 
-const MIGRATIONS = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+const MIGRATIONS = PATHS.sqliteMigrations;
 
 type Db = BetterSQLite3Database<typeof schema>;
 
