@@ -60,11 +60,12 @@ export class LocalState implements SharedState {
   recordChat(roomId: number, message: RecentChat) {
     const list = this.chat.get(roomId) ?? [];
     list.push(message);
-    if (list.length > RECENT_CHAT) list.splice(0, list.length - RECENT_CHAT);
+    // Trimmed in steps of RECENT_CHAT, not on every message: a busy room records thousands a second.
+    if (list.length >= 2 * RECENT_CHAT) list.splice(0, list.length - RECENT_CHAT);
     this.chat.set(roomId, list);
   }
   async recentChat(roomId: number, limit: number) {
-    return (this.chat.get(roomId) ?? []).slice(-limit).reverse();
+    return (this.chat.get(roomId) ?? []).slice(-Math.min(limit, RECENT_CHAT)).reverse();
   }
   count(roomId: number, kind: keyof RoomStats, by: number) {
     const stats = this.counters.get(roomId) ?? zeroStats();
