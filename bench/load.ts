@@ -1,6 +1,7 @@
 /**
  * The load generators, run as a child process so that the benchmark's memory figure is Nongbo's
- * own: a Bilibili danmaku server that streams frames on command, and a crowd of overlay clients.
+ * own: a Bilibili danmaku server that streams frames on command, and overlay clients (one watching
+ * the ticker, or a crowd).
  * Commands and results travel over the IPC channel.
  */
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,8 @@ type Command =
   | { kind: 'danmaku-server'; count: number }
   | { kind: 'stream' }
   | { kind: 'overlay-clients'; url: string; room: number; token: string; count: number }
-  | { kind: 'await-feature' };
+  | { kind: 'await-feature' }
+  | { kind: 'ticker-count' };
 
 function danmakuFrames(count: number): Buffer[] {
   const out: Buffer[] = [];
@@ -41,6 +43,7 @@ async function child(): Promise<void> {
   let frames: Buffer[] = [];
   let client: WebSocket | undefined;
   let clients: Socket[] = [];
+  let tickerItems = 0;
   process.on('message', async (command: Command) => {
     if (command.kind === 'danmaku-server') {
       frames = danmakuFrames(command.count);
@@ -63,6 +66,7 @@ async function child(): Promise<void> {
       clients = await Promise.all(
         Array.from({ length: command.count }, () => {
           const socket = connectClient(`${command.url}/overlay`, { auth: { room: command.room, token: command.token }, transports: ['websocket'], forceNew: true });
+          socket.on('order', () => tickerItems++);
           return new Promise<Socket>((resolve) => socket.once('state', () => resolve(socket)));
         }),
       );
@@ -76,6 +80,8 @@ async function child(): Promise<void> {
         });
       }
       send({ kind: 'listening-for-feature' });
+    } else if (command.kind === 'ticker-count') {
+      send({ kind: 'ticker', count: tickerItems });
     }
   });
   send({ kind: 'ready' });
