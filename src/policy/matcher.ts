@@ -2,11 +2,9 @@
  * Finds the knowledge-base entry a viewer's question is about, or none. Entries are ranked with
  * BM25 over three fields (questions and title; short answer and tags; full answer), the question
  * widened with the synonym table (新农合 also searches 城乡居民医保). The best entry is then
- * trusted by how much of the question it explains: the IDF-weighted share of the question's own
- * subject words that the entry contains, a word counting as explained when it or one of its
- * synonyms is there. Words no entry has (主播, 快递, 天气) count against it: that keeps chat that
- * merely sounds like a question unanswered.
- */
+ * trusted by a calibrated confidence: the probability, from a logistic model over how much of the
+ * question the entry explains (`Evidence`), that it is the right answer. A wrong answer is worse
+ * than none, so only a confident match is answered; a middling one goes to the official. */
 import type { PolicyEntry } from './entry.ts';
 import { synonymsIn, type SynonymTable } from './synonyms.ts';
 import { terms, type Term } from './text.ts';
@@ -25,15 +23,36 @@ const SYNONYM_WEIGHT = 0.7;
 /** Question words weigh less than subject words in the confidence. */
 const ASKS_WEIGHT = 0.5;
 
-/** At or above: answer. Between: an official should look. Below: not a question for the knowledge base. */
-export const ANSWER_AT = 0.4;
-export const REVIEW_AT = 0.2;
+/** Confidence at or above: answer. Between: an official should look. Below: not a question for the knowledge base. */
+export const ANSWER_AT = 0.47;
+export const REVIEW_AT = 0.15;
+
+/**
+ * What the best entry has going for it. Masses are in units of the rarest word's IDF, so they
+ * mean the same for a small and a large knowledge base.
+ */
+export interface Evidence {
+  /** 0–1: the IDF-weighted share of the question's words the entry contains. */
+  coverage: number;
+  /** The IDF mass of the question's words the entry contains. */
+  explained: number;
+  /** 0–1: how far the entry's BM25 score is ahead of the next entry's. */
+  margin: number;
+  /** How many words of two characters or more the entry contains (counted up to MAX_LONG_WORDS). */
+  longWords: number;
+}
+
+export const CONFIDENCE_WEIGHTS = { bias: -3.717, coverage: 0.918, explained: 0.933, margin: 1.478, longWords: 1.102 };
+const MAX_LONG_WORDS = 3;
 
 export interface Match {
   entry: PolicyEntry;
-  /** 0–1: how much of the question the entry explains. */
+  /** 0–1: the confidence that the entry answers the question. */
   score: number;
+  evidence: Evidence;
 }
+
+type Group = { term: string; t: Term; alternatives: string[] };
 
 interface Posting {
   doc: number;
@@ -101,7 +120,7 @@ export class PolicyMatcher {
     const own = terms(text);
     if (own.size === 0) return undefined;
     // Each of the viewer's words, with the policy terms it may stand for.
-    const groups: { term: string; t: Term; alternatives: string[] }[] = [...own].map(([term, t]) => ({ term, t, alternatives: [] }));
+    const groups: Group[] = [...own].map(([term, t]) => ({ term, t, alternatives: [] }));
     for (const [word, policyTerms] of synonymsIn(text, this.synonyms)) {
       const alternatives = policyTerms.flatMap((p) => [...terms(p).keys()]);
       const group = groups.find((g) => g.term === word) ?? groups.find((g) => word.includes(g.term) && g.t.long);
@@ -119,31 +138,70 @@ export class PolicyMatcher {
     for (let d = 0; d < scores.length; d++) if (scores[d]! > 0 && (top < 0 || scores[d]! > scores[top]!)) top = d;
     if (top < 0) return undefined;
 
-    let total = 0;
-    let explained = 0;
-    let explainedLong = false;
+    const evidence = this.evidence(groups, top, scores);
+    return { entry: this.entries[top]!, score: Math.round(confidence(evidence) * 1000) / 1000, evidence };
+  }
+
+  /** How well the best entry explains the question; see `Evidence`. */
+  private evidence(groups: Group[], top: number, scores: Float64Array): Evidence {
     const inTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top) ?? false;
     // What is asked (谁, 多少, 几年) must be what the entry is asked about: in its questions or title.
     const askedInTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top && p.tf[0]! > 0) ?? false;
+    let total = 0;
+    let explained = 0;
     for (const g of groups) {
-      if (g.t.asks) {
-        const w = ASKS_WEIGHT * this.idf(this.postings.get(g.term)?.length ?? 0);
-        total += w;
-        if (askedInTop(g.term) || g.alternatives.some(askedInTop)) explained += w;
-        continue;
-      }
-      if (!g.t.topic) continue;
-      const known = [g.term, ...g.alternatives].map((t) => this.postings.get(t)?.length).filter((df): df is number => df !== undefined);
-      const idf = known.length ? this.idf(Math.min(...known)) : this.maxIdf;
-      const w = g.t.weight * idf;
+      if (!g.t.asks) continue;
+      const w = ASKS_WEIGHT * this.idf(this.postings.get(g.term)?.length ?? 0);
       total += w;
-      if (inTop(g.term) || g.alternatives.some(inTop)) {
-        explained += w;
-        if (g.t.long) explainedLong = true;
+      if (askedInTop(g.term) || g.alternatives.some(askedInTop)) explained += w;
+    }
+    // A compound and the pieces search mode cut from it (新农合: 新农, 农合) are one word of the
+    // question: it counts once, at its heaviest, and is explained when any of it is. Words no
+    // entry has (主播, 快递, 天气) weigh as much as the rarest word: that keeps chat that merely
+    // sounds like a question unanswered.
+    const words: { term: string; w: number; explained: boolean; long: boolean }[] = [];
+    const topical = groups.filter((g) => g.t.topic).sort((a, b) => b.term.length - a.term.length);
+    for (const g of topical) {
+      const known = [g.term, ...g.alternatives].map((t) => this.postings.get(t)?.length).filter((df): df is number => df !== undefined);
+      const w = g.t.weight * (known.length ? this.idf(Math.min(...known)) : this.maxIdf);
+      const hit = inTop(g.term) || g.alternatives.some(inTop);
+      const whole = words.find((x) => x.term.includes(g.term));
+      if (whole) {
+        whole.w = Math.max(whole.w, w);
+        whole.explained ||= hit;
+        whole.long ||= g.t.long && hit;
+      } else {
+        words.push({ term: g.term, w, explained: hit, long: g.t.long && hit });
       }
     }
-    // An entry must explain at least one real word of the question, not only single characters.
-    const score = total > 0 && explainedLong ? explained / total : 0;
-    return { entry: this.entries[top]!, score: Math.round(score * 1000) / 1000 };
+    let longWords = 0;
+    for (const word of words) {
+      total += word.w;
+      if (!word.explained) continue;
+      explained += word.w;
+      if (word.long) longWords++;
+    }
+    let second = 0;
+    for (let d = 0; d < scores.length; d++) if (d !== top) second = Math.max(second, scores[d]!);
+    return {
+      coverage: total > 0 ? explained / total : 0,
+      explained: explained / this.maxIdf,
+      margin: (scores[top]! - second) / scores[top]!,
+      longWords: Math.min(longWords, MAX_LONG_WORDS),
+    };
   }
+}
+
+/**
+ * The probability that the best entry answers the question: logistic over the evidence. Weights
+ * fitted by `scripts/fit-policy-confidence.ts` on the development and held-out question sets
+ * (chat that is not about policy included); `policy-questions.unseen.jsonl`, written separately
+ * and never fitted on, measures how it carries over. An entry that explains no real word of the
+ * question (only single characters) gets 0 whatever the rest says.
+ */
+export function confidence(e: Evidence): number {
+  if (e.longWords === 0) return 0;
+  const w = CONFIDENCE_WEIGHTS;
+  const z = w.bias + w.coverage * e.coverage + w.explained * e.explained + w.margin * e.margin + w.longWords * e.longWords;
+  return 1 / (1 + Math.exp(-z));
 }
