@@ -58,7 +58,7 @@ class SqliteStore implements Store {
     private readonly db: Db,
     onInterleave: (detail: string) => void,
   ) {
-    const tx = sqliteTx(db);
+    const tx = sqliteTx(db, sqlite);
     this.writes = new WriteQueue(sqlite, onInterleave, () => tx.endBatch());
     this.tx = tx;
     this.policy = sqlitePolicy(db);
