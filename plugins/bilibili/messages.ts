@@ -17,15 +17,17 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : u
  * reconnect gets the same id.
  */
 export function danmakuId(roomId: string | number, uid: string, sentMs: number, text: string): string {
-  return `bili:${crypto.createHash('sha256').update(`${roomId}\0${uid}\0${sentMs}\0${text}`).digest('hex').slice(0, 32)}`;
+  // One-shot hashing: the same digest as a Hash object, without building one per danmaku.
+  return `bili:${crypto.hash('sha256', `${roomId}\0${uid}\0${sentMs}\0${text}`, 'hex').slice(0, 32)}`;
 }
 
 /**
  * One op-5 JSON body to platform events: DANMU_MSG is chat, SEND_GIFT and SUPER_CHAT_MESSAGE are
  * gifts, LIKE_INFO_V3_UPDATE likes, WATCHED_CHANGE viewers. Returns the command name when it is a
- * kind not handled here, or `invalid` when the body is not the shape it claims to be.
+ * kind not handled here, or `invalid` when the body is not the shape it claims to be. `now` (for
+ * tests) stands in for the time of events that carry none.
  */
-export function toEvents(roomId: string | number, body: unknown, now = new Date()): { events: PlatformEvent[] } | { skip: string } {
+export function toEvents(roomId: string | number, body: unknown, now?: Date): { events: PlatformEvent[] } | { skip: string } {
   if (typeof body !== 'object' || body === null) return { skip: 'invalid' };
   const c = body as Command;
   const cmd = str(c.cmd)?.split(':')[0];
@@ -37,7 +39,7 @@ export function toEvents(roomId: string | number, body: unknown, now = new Date(
       const text = str(info[1]);
       const uid = str(info[2][0]);
       const name = str(info[2][1]) ?? '';
-      const sentMs = num(info[0][4]) ?? now.getTime();
+      const sentMs = num(info[0][4]) ?? now?.getTime() ?? Date.now();
       if (text === undefined || uid === undefined) return { skip: 'invalid' };
       return {
         events: [{ kind: 'chat', messageId: danmakuId(roomId, uid, sentMs, text), user: { id: uid, name }, text, sentAt: new Date(sentMs), raw: body }],
@@ -48,7 +50,7 @@ export function toEvents(roomId: string | number, body: unknown, now = new Date(
       const uid = str(d.uid);
       if (!uid) return { skip: 'invalid' };
       const ts = num(d.timestamp);
-      const sentAt = ts ? new Date(ts * 1000) : now;
+      const sentAt = ts ? new Date(ts * 1000) : (now ?? new Date());
       // total_coin is in 金瓜子: 1000 to the yuan.
       const coins = num(d.total_coin);
       return {
@@ -83,7 +85,7 @@ export function toEvents(roomId: string | number, body: unknown, now = new Date(
             count: 1,
             ...(price !== undefined && { valueFen: Math.round(price * 100) }),
             text: str(d.message) ?? '',
-            sentAt: start ? new Date(start * 1000) : now,
+            sentAt: start ? new Date(start * 1000) : (now ?? new Date()),
             raw: body,
           },
         ],
@@ -91,11 +93,11 @@ export function toEvents(roomId: string | number, body: unknown, now = new Date(
     }
     case 'LIKE_INFO_V3_UPDATE': {
       const count = num(c.data?.click_count);
-      return count === undefined ? { skip: 'invalid' } : { events: [{ kind: 'like', count, sentAt: now }] };
+      return count === undefined ? { skip: 'invalid' } : { events: [{ kind: 'like', count, sentAt: now ?? new Date() }] };
     }
     case 'WATCHED_CHANGE': {
       const count = num(c.data?.num);
-      return count === undefined ? { skip: 'invalid' } : { events: [{ kind: 'viewers', count, sentAt: now }] };
+      return count === undefined ? { skip: 'invalid' } : { events: [{ kind: 'viewers', count, sentAt: now ?? new Date() }] };
     }
     default:
       return { skip: cmd };
