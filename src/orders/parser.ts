@@ -39,7 +39,12 @@ const PAST = /[买拍要订]了|[买拍要订]过/;
 
 const VERBS = ['下单', '买', '拍', '要', '来', '订'];
 const VERB_PREFIXES = ['我要', '我想', '我', '要', '想', ''];
+/** Every prefix with every verb, in the order they are tried, joined once rather than per message. */
+const VERB_FORMS = VERB_PREFIXES.flatMap((prefix) => VERBS.map((verb) => prefix + verb));
 const UNITS = '份件箱斤个袋盒瓶包单';
+const ARABIC = /\d+/y;
+const CHINESE_NUMBER = /(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])/y;
+const CODE_TOKEN = /[a-z]{0,4}\d+/y;
 const MULTIPLIERS = 'x×*';
 
 const DIGIT: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
@@ -77,12 +82,12 @@ class Scanner {
 
   /** Arabic digits (all of them: `2333` is one number) or a Chinese numeral up to 99. */
   number(): { value: number; arabic: boolean } | null {
-    const arabic = /^\d+/.exec(this.s.slice(this.i));
+    const arabic = this.sticky(ARABIC);
     if (arabic) {
       this.i += arabic[0].length;
       return { value: arabic[0].length > 3 ? Infinity : Number(arabic[0]), arabic: true };
     }
-    const chinese = /^(?:[一二三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])/.exec(this.s.slice(this.i));
+    const chinese = this.sticky(CHINESE_NUMBER);
     if (!chinese) return null;
     this.i += chinese[0].length;
     return { value: chineseValue(chinese[0]), arabic: false };
@@ -90,10 +95,16 @@ class Scanner {
 
   /** `[a-z]{0,4}` then digits, taken whole; the caller decides whether it names a product. */
   codeToken(): string | null {
-    const m = /^[a-z]{0,4}\d+/.exec(this.s.slice(this.i));
+    const m = this.sticky(CODE_TOKEN);
     if (!m) return null;
     this.i += m[0].length;
     return m[0].toUpperCase();
+  }
+
+  /** A sticky pattern matched at the cursor, without copying the rest of the text. */
+  private sticky(pattern: RegExp): RegExpExecArray | null {
+    pattern.lastIndex = this.i;
+    return pattern.exec(this.s);
   }
 
   rest(): string {
@@ -214,13 +225,7 @@ function matchOrder(sc: Scanner, codes: ReadonlySet<string>): Match {
     sc.takeOneOf(UNITS);
     return { intent: { code: null, qty: qty.value }, end: sc.i };
   }
-  for (const prefix of VERB_PREFIXES) {
-    for (const verb of VERBS) {
-      const start = sc.i;
-      if (sc.take(prefix + verb)) return afterVerb(sc, codes);
-      sc.i = start;
-    }
-  }
+  for (const form of VERB_FORMS) if (sc.take(form)) return afterVerb(sc, codes);
   // `CODE号 (x|×|*|+)? QTY [UNIT]`: the quantity is required, a bare `3号` is only interest.
   const code = knownCode(sc, codes);
   if (!code || 'fail' in code) return { fail: code && 'fail' in code && code.fail === 'unknown_code' ? 'unknown_code' : 'not_an_order' };
