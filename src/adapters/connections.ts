@@ -141,9 +141,9 @@ class SupervisedRoom {
   }
 
   /** Events a push hook received for this room, handled as if the adapter had read them; resolves once stored. */
-  deliver(event: PlatformEvent): Promise<void> {
+  async deliver(event: PlatformEvent): Promise<void> {
     this.lastAlive = Date.now();
-    return this.handle(event);
+    await this.handle(event);
   }
 
   private open(): void {
@@ -158,7 +158,12 @@ class SupervisedRoom {
       emit: (event: PlatformEvent) => {
         if (!current()) return;
         this.lastAlive = Date.now();
-        this.handle(event).catch((err) => this.log.error({ err }, 'platform event not handled'));
+        // Inside the plugin's socket handler: whatever goes wrong here must not escape into it.
+        try {
+          this.handle(event)?.catch((err) => this.log.error({ err }, 'platform event not handled'));
+        } catch (err) {
+          this.log.error({ err }, 'platform event not handled');
+        }
       },
       alive: () => {
         if (current()) this.lastAlive = Date.now();
@@ -221,30 +226,31 @@ class SupervisedRoom {
     this.deps.events.emit('connection', { roomId: this.room.id, ...connection });
   }
 
-  private async handle(event: PlatformEvent): Promise<void> {
+  /** Undefined when the event was dealt with at once (chatter, a replay); a promise when it is being stored. */
+  private handle(event: PlatformEvent): Promise<void> | undefined {
     if (event.kind !== 'chat') {
       this.deps.events.emit('platform', { roomId: this.room.id, event });
-      return;
+      return undefined;
     }
+    if (this.seen.has(event.messageId)) return undefined;
+    const message = toChatMessage(this.room, event, this.log);
+    if (!message) return undefined;
+    this.seen.add(event.messageId);
+    let chatter: boolean;
+    try {
+      chatter = this.deps.pipeline.handleChatter(this.room, message);
+    } catch (err) {
+      this.seen.delete(event.messageId);
+      throw err;
+    }
+    return chatter ? undefined : this.store(message);
+  }
+
+  private async store(message: ChatMessage): Promise<void> {
     if (++this.inFlight >= HIGH_WATER && !this.paused && this.adapter?.pause) {
       this.paused = true;
       this.adapter.pause();
     }
-    try {
-      await this.handleChat(event);
-    } finally {
-      if (--this.inFlight <= LOW_WATER && this.paused) {
-        this.paused = false;
-        this.adapter?.resume?.();
-      }
-    }
-  }
-
-  private async handleChat(event: ChatEvent): Promise<void> {
-    if (this.seen.has(event.messageId)) return;
-    const message = toChatMessage(this.room, event, this.log);
-    if (!message) return;
-    this.seen.add(event.messageId);
     try {
       const { outcome, replay } = await this.deps.pipeline.handle(this.room, message);
       if (!replay && outcome.reply && this.outbound) {
@@ -253,8 +259,13 @@ class SupervisedRoom {
       }
     } catch (err) {
       // Not stored: forget the id so that the platform's replay can still get through.
-      this.seen.delete(event.messageId);
-      this.log.error({ err, messageId: event.messageId }, 'chat message not processed');
+      this.seen.delete(message.messageId);
+      this.log.error({ err, messageId: message.messageId }, 'chat message not processed');
+    } finally {
+      if (--this.inFlight <= LOW_WATER && this.paused) {
+        this.paused = false;
+        this.adapter?.resume?.();
+      }
     }
   }
 }

@@ -34,6 +34,20 @@ export class ChatPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /**
+   * Chatter (not an order, not a question for the knowledge base) decided at once, without a
+   * promise: nine messages in ten of a selling stream, and they change nothing. Returns false
+   * when the message needs `handle`.
+   */
+  handleChatter(room: Room, msg: ChatMessage): boolean {
+    const codes = this.deps.catalog.codesNow();
+    if (room.qa || !codes) return false;
+    const parsed = parseOrder(msg.text, codes);
+    if (parsed.kind !== 'none' || parsed.reason === 'unknown_code') return false;
+    this.recordChatter(room, msg);
+    return true;
+  }
+
+  /**
    * Resolves once everything the message caused is durably stored. `replay` says the message id
    * was seen before: the outcome is the stored one and nothing happened now.
    */
@@ -54,13 +68,13 @@ export class ChatPipeline {
       }
     }
 
-    runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
     // Chatter changes nothing, so it skips the database: storing it would cost more than all the
     // orders of a busy stream, and processing a replay of it twice has no effect to double.
     if (parsed.kind === 'none' && !question) {
-      runtime.count(room.id, 'messages');
+      this.recordChatter(room, msg);
       return { outcome: { accepted: true }, replay: false };
     }
+    runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
 
     const result = await orders.placeFromMessage(room, msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
     const { outcome, replay } = result;
@@ -75,5 +89,10 @@ export class ChatPipeline {
       events.emit('question', { roomId: room.id, status: question.status, text: msg.text, answered: reply !== undefined, answer: question.answer });
     }
     return result;
+  }
+
+  private recordChatter(room: Room, msg: ChatMessage): void {
+    this.deps.runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
+    this.deps.runtime.count(room.id, 'messages');
   }
 }

@@ -11,18 +11,26 @@ const RECHECK_MS = 100;
  * load, so a burst of chat arriving at an expired cache costs one query, not one per message.
  */
 export class Catalog {
-  private cached: { codes: Promise<ReadonlySet<string>>; at: number } | undefined;
+  private cached: { codes: Promise<ReadonlySet<string>>; loaded?: ReadonlySet<string>; at: number } | undefined;
 
   constructor(private readonly store: Store) {}
 
   codes(maxAgeMs = TTL_MS): Promise<ReadonlySet<string>> {
     if (!this.cached || Date.now() - this.cached.at > maxAgeMs) {
-      const codes = this.store.products.codes().then((list) => new Set(list) as ReadonlySet<string>);
-      this.cached = { codes, at: Date.now() };
+      const cached: NonNullable<typeof this.cached> = {
+        codes: this.store.products.codes().then((list) => (cached.loaded = new Set(list))),
+        at: Date.now(),
+      };
+      this.cached = cached;
       // A failed load is not cached: the next message tries again.
-      codes.catch(() => (this.cached = undefined));
+      cached.codes.catch(() => this.cached === cached && (this.cached = undefined));
     }
     return this.cached.codes;
+  }
+
+  /** The codes when they are loaded and fresh, without waiting; undefined otherwise. */
+  codesNow(): ReadonlySet<string> | undefined {
+    return this.cached && Date.now() - this.cached.at <= TTL_MS ? this.cached.loaded : undefined;
   }
 
   /**
