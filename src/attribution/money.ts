@@ -60,10 +60,12 @@ export function splitLargestRemainder(amountFen: number, weights: readonly numbe
   assertFen(amountFen);
   if (amountFen < 0) throw new MoneyError('only non-negative amounts are split');
   if (weights.length === 0) throw new MoneyError('nothing to split across');
-  const fractions = weights.map((w) => {
-    if (!(w > 0)) throw new MoneyError(`share weights must be positive, got ${w}`);
-    return toFraction(w);
-  });
+  for (const w of weights) if (!(w > 0)) throw new MoneyError(`share weights must be positive, got ${w}`);
+  if (weights.every(Number.isSafeInteger)) {
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (amountFen * total <= Number.MAX_SAFE_INTEGER) return splitWhole(amountFen, weights, total);
+  }
+  const fractions = weights.map(toFraction);
   const den = fractions.reduce((d, f) => (f.den > d ? f.den : d), 1n);
   const ints = fractions.map((f) => f.num * (den / f.den));
   const total = ints.reduce((a, b) => a + b, 0n);
@@ -85,4 +87,31 @@ export function formatYuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * The same split for whole-number weights whose products stay within a double's exact integers
+ * (the usual case: shares like 2 and 1), without BigInt: every order line splits five amounts,
+ * and BigInt arithmetic was the biggest source of garbage on the order path.
+ */
+function splitWhole(amountFen: number, weights: readonly number[], total: number): number[] {
+  const parts: number[] = [];
+  const remainders: number[] = [];
+  let left = amountFen;
+  for (const w of weights) {
+    const exact = amountFen * w;
+    const remainder = exact % total;
+    const part = (exact - remainder) / total;
+    parts.push(part);
+    remainders.push(remainder);
+    left -= part;
+  }
+  // Fewer fen are left than there are weights: one each to the largest remainders, ties to the earlier weight.
+  for (; left > 0; left--) {
+    let best = -1;
+    for (let i = 0; i < remainders.length; i++) if (remainders[i]! >= 0 && (best < 0 || remainders[i]! > remainders[best]!)) best = i;
+    parts[best]!++;
+    remainders[best] = -1;
+  }
+  return parts;
 }

@@ -73,6 +73,17 @@ describe('largest-remainder split', () => {
     );
   });
 
+  it('splits whole-number weights exactly as the same proportions written as decimals', () => {
+    // Whole weights take a Number fast path; tenths go through exact fractions: they must agree.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000_000 }), fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 }), (amount, weights) => {
+        fc.pre(weights.some((w) => w % 10 !== 0));
+        expect(splitLargestRemainder(amount, weights)).toEqual(splitLargestRemainder(amount, weights.map((w) => w / 10)));
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
+    );
+  });
+
   it('attributes every column so that the households add up to the line', () => {
     fc.assert(
       fc.property(
