@@ -28,6 +28,7 @@ export const MAX_QTY = 99;
 const MAX_ORDER_TEXT = 200;
 
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF\u180E\u00AD]/g;
+const NFKC_STABLE = /^[\u0020-\u007E\u4E00-\u9FFF]*$/;
 // Keycaps (1️⃣) before digits; bracketed text emotes ([赞]) as Douyin and Bilibili send them.
 const EMOJI = String.raw`(?:[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\uFE0F|\[[^\[\]\s]{1,8}\])`;
 const LEADING_NOISE = new RegExp(String.raw`^(?:\s+|@\S+|${EMOJI})+`, 'u');
@@ -51,7 +52,10 @@ const DIGIT: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 
 
 /** The text as the grammar sees it: NFKC, no zero-width characters, Latin letters lower-cased, leading @mentions and emoji gone. */
 export function normalizeChat(text: string): string {
-  return text.normalize('NFKC').replace(ZERO_WIDTH, '').toLowerCase().replace(LEADING_NOISE, '').trim();
+  // Printable ASCII and common CJK ideographs are already NFKC without zero-width characters:
+  // most chat is, and normalizing it anyway was the parser's largest single cost.
+  const plain = NFKC_STABLE.test(text) ? text : text.normalize('NFKC').replace(ZERO_WIDTH, '');
+  return plain.toLowerCase().replace(LEADING_NOISE, '').trim();
 }
 
 /** A small cursor over the normalized text; every `take…` moves only on success. */
