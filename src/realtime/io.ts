@@ -45,6 +45,12 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
   });
   const overlays = io.of('/overlay');
   const panel = io.of('/panel');
+  /**
+   * A room's sockets in a namespace, or undefined when nobody is there to hear: socket.io encodes
+   * an event before it looks for recipients, and most orders of a busy stream have no panel open.
+   * With Redis the listeners may be on another instance, so there is always an audience.
+   */
+  const audience = (nsp: typeof panel, roomId: number) => (adapter || nsp.adapter.rooms.get(channel(roomId))?.size ? nsp.to(channel(roomId)) : undefined);
 
   overlays.use(async (socket, next) => {
     const { room, token } = socket.handshake.auth as { room?: unknown; token?: unknown };
@@ -118,9 +124,9 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     order: (order: Parameters<Parameters<typeof events.on<'order'>>[1]>[0]) => {
       // The ticker shows sales as they happen: a new held (or imported, paid) order, once.
       const isNew = order.createdAt === order.updatedAt;
-      const item = isNew && (order.status === 'held' || order.status === 'confirmed') ? tickerItem(order) : undefined;
-      if (item) overlays.to(channel(order.roomId)).emit('order', item);
-      panel.to(channel(order.roomId)).emit('order', order);
+      const ticker = isNew && (order.status === 'held' || order.status === 'confirmed') ? audience(overlays, order.roomId) : undefined;
+      ticker?.emit('order', tickerItem(order));
+      audience(panel, order.roomId)?.emit('order', order);
       refreshGoal(order.roomId);
     },
     stock: (change: { productId: number; stock: number }) => {
