@@ -42,7 +42,7 @@ export interface Evidence {
   longWords: number;
 }
 
-export const CONFIDENCE_WEIGHTS = { bias: -3.717, coverage: 0.918, explained: 0.933, margin: 1.478, longWords: 1.102 };
+export const CONFIDENCE_WEIGHTS = { bias: -3.717, coverage: 0.906, explained: 0.936, margin: 1.478, longWords: 1.102 };
 const MAX_LONG_WORDS = 3;
 
 export interface Match {
@@ -163,6 +163,8 @@ export class PolicyMatcher {
     const topical = groups.filter((g) => g.t.topic).sort((a, b) => b.term.length - a.term.length);
     for (const g of topical) {
       const known = [g.term, ...g.alternatives].map((t) => this.postings.get(t)?.length).filter((df): df is number => df !== undefined);
+      // A number no entry has (a year, an age, an amount) says nothing about the subject.
+      if (known.length === 0 && /^\d+$/.test(g.term)) continue;
       const w = g.t.weight * (known.length ? this.idf(Math.min(...known)) : this.maxIdf);
       const hit = inTop(g.term) || g.alternatives.some(inTop);
       const whole = words.find((x) => x.term.includes(g.term));
