@@ -107,15 +107,16 @@ function orderStatements(sqlite: Database.Database) {
     findChatUser: sqlite.prepare<[string, string], { id: number; displayName: string }>(
       'SELECT id, display_name AS displayName FROM chat_users WHERE platform = ? AND platform_user_id = ?',
     ),
-    insertChatUser: sqlite.prepare<[string, string, string, number, number], { id: number }>(
-      'INSERT INTO chat_users (platform, platform_user_id, display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+    insertChatUser: sqlite.prepare<[string, string, string, number, number]>(
+      'INSERT INTO chat_users (platform, platform_user_id, display_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
     ),
     renameChatUser: sqlite.prepare<[string, number, number]>('UPDATE chat_users SET display_name = ?, updated_at = ? WHERE id = ?'),
     adjustStock: sqlite.prepare<[number, number, number], { stock: number }>('UPDATE products SET stock = stock + ?, updated_at = ? WHERE id = ? RETURNING stock'),
     openOrders: sqlite.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM orders WHERE chat_user_id = ? AND live_session_id = ? AND status IN (${open})`),
-    insertOrder: sqlite.prepare<[number, number | null, string | null, number, string, string, string, string | null, number | null, number, number], { id: number }>(
+    // The new row's id from lastInsertRowid: RETURNING costs SQLite a result set per insert.
+    insertOrder: sqlite.prepare<[number, number | null, string | null, number, string, string, string, string | null, number | null, number, number]>(
       `INSERT INTO orders (room_id, live_session_id, message_id, chat_user_id, buyer_name, status, origin, external_ref, hold_expires_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertLine: sqlite.prepare<[number, number, string, string, number, number, number]>(
       'INSERT INTO order_lines (order_id, product_id, code, name, qty, price_fen, gross_fen) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -178,7 +179,7 @@ export function sqliteTx(db: Db, sqlite: Database.Database): Tx & { endBatch(): 
 
     chatUser: async (platform, platformUserId, displayName, now) => {
       const known = raw.findChatUser.get(platform, platformUserId);
-      if (!known) return raw.insertChatUser.get(platform, platformUserId, displayName, now.getTime(), now.getTime())!.id;
+      if (!known) return Number(raw.insertChatUser.run(platform, platformUserId, displayName, now.getTime(), now.getTime()).lastInsertRowid);
       if (known.displayName !== displayName) raw.renameChatUser.run(displayName, now.getTime(), known.id);
       return known.id;
     },
@@ -223,7 +224,7 @@ export function sqliteTx(db: Db, sqlite: Database.Database): Tx & { endBatch(): 
 
     insertOrder: async (o) => {
       const at = o.createdAt.getTime();
-      const { id } = raw.insertOrder.get(o.roomId, o.liveSessionId, o.messageId, o.chatUserId, o.buyer.name, o.status, o.origin, o.externalRef ?? null, o.holdExpiresAt?.getTime() ?? null, at, at)!;
+      const id = Number(raw.insertOrder.run(o.roomId, o.liveSessionId, o.messageId, o.chatUserId, o.buyer.name, o.status, o.origin, o.externalRef ?? null, o.holdExpiresAt?.getTime() ?? null, at, at).lastInsertRowid);
       const lines = o.lines.map((l) => {
         const grossFen = l.priceFen * l.qty;
         const lineId = Number(raw.insertLine.run(id, l.productId, l.code, l.name, l.qty, l.priceFen, grossFen).lastInsertRowid);
