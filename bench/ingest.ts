@@ -62,7 +62,7 @@ async function pipeline(): Promise<{ rate: number; orders: number; ticker: numbe
 }
 
 /** Runs alternate so that a noisy moment of the machine hits both; the medians are reported. */
-const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_INGEST_ROUNDS ?? 3) || 1);
 
 export async function ingest(): Promise<Result> {
   progress(`chat ingest: ${N} danmaku frames, ${ROUNDS} rounds…`);

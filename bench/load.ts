@@ -7,14 +7,15 @@
 import type { AddressInfo } from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { COMPILED, ROOT } from '../src/paths.ts';
+import { BUILD, ROOT } from '../src/paths.ts';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encode, Op, Ver } from '../plugins/bilibili/codec.ts';
 
 /** A benchmark entry to run in a process of its own: the build's when this is the build (`npm run bench`). */
-export const benchFile = (name: 'one' | 'load') => (COMPILED ? path.join(ROOT, 'dist', 'bench', `${name}.js`) : path.join(ROOT, 'bench', `${name}.ts`));
-export const benchExecArgv = COMPILED ? [] : ['--import', 'tsx'];
+export const benchFile = (name: 'one' | 'load') => (BUILD ? path.join(BUILD, 'bench', `${name}.js`) : path.join(ROOT, 'bench', `${name}.ts`));
+/** As `npm start` runs the build; the sources through tsx. */
+export const benchExecArgv = BUILD ? ['--enable-source-maps'] : ['--import', 'tsx'];
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
 export const wallMs = () => performance.timeOrigin + performance.now();

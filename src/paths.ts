@@ -22,10 +22,29 @@ export const ROOT = projectRoot();
 /** Whether this is the compiled build (`dist/`), whose plugins are JavaScript. */
 export const COMPILED = import.meta.url.endsWith('.js');
 
+/** The build this module belongs to (`dist/` unless built elsewhere): the nearest folder above it with compiled plugins. */
+function buildRoot(): string {
+  const hasPlugins = (dir: string) => {
+    const plugins = path.join(dir, 'plugins');
+    return fs.existsSync(plugins) && fs.readdirSync(plugins).some((name) => fs.existsSync(path.join(plugins, name, 'index.js')));
+  };
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!hasPlugins(dir)) {
+    const parent = path.dirname(dir);
+    if (parent === dir || dir === ROOT) throw new Error(`no compiled plugins above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The compiled build's folder, when this is it. */
+export const BUILD = COMPILED ? buildRoot() : undefined;
+
 export const PATHS = {
   sqliteMigrations: path.join(ROOT, 'migrations', 'sqlite'),
   postgresMigrations: path.join(ROOT, 'migrations', 'postgres'),
-  plugins: COMPILED ? path.join(ROOT, 'dist', 'plugins') : path.join(ROOT, 'plugins'),
+  /** The build's own plugins when compiled (`dist/plugins`, or wherever it was built to). */
+  plugins: BUILD ? path.join(BUILD, 'plugins') : path.join(ROOT, 'plugins'),
   web: path.join(ROOT, 'web'),
   overlays: path.join(ROOT, 'overlays'),
 };

@@ -11,11 +11,13 @@ export interface Started {
 }
 
 /**
- * Runs the server in its own process, from the sources (`npm run dev`) or, with `compiled`, from
- * the build `npm start` runs, and waits for the `listening` log line.
+ * Runs the server in its own process, from the sources (`npm run dev`) or, given `build` (a folder
+ * `scripts/build.mjs` wrote), from a build as `npm start` runs it, and waits for the `listening`
+ * log line.
  */
-export function startServer(env: Record<string, string>, { compiled = false } = {}): Promise<Started> {
-  const proc = spawn(process.execPath, compiled ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts'], {
+export function startServer(env: Record<string, string>, { build }: { build?: string } = {}): Promise<Started> {
+  const args = build ? ['--enable-source-maps', path.join(build, 'src', 'server.js')] : ['--import', 'tsx', 'src/server.ts'];
+  const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NONGBO_DEMO: '0', ADMIN_TOKEN: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

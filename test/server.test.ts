@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { json, tempDir } from './helper.ts';
 import { ROOT, startServer as start, type Started } from './process.ts';
 
@@ -45,9 +46,12 @@ describe('npm start, as a process', () => {
   });
 
   it('runs from the build `npm start` makes: plugins, migrations, pages and overlays found', async () => {
-    const build = spawn(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    // A build of its own (inside the checkout, so node_modules resolve): dist/ may be in use.
+    const out = path.join(ROOT, 'test-output', `build-${process.pid}`);
+    const build = spawn(process.execPath, ['scripts/build.mjs', '--outdir', out], { cwd: ROOT, stdio: 'inherit' });
     expect(await new Promise((resolve) => build.on('exit', resolve))).toBe(0);
-    running = await start({ DATABASE_URL: `file:${path.join(tempDir(), 'nongbo.db')}`, NONGBO_DEMO: '1', ADMIN_TOKEN: 'tok' }, { compiled: true });
+    onTestFinished(() => fs.rmSync(out, { recursive: true, force: true }));
+    running = await start({ DATABASE_URL: `file:${path.join(tempDir(), 'nongbo.db')}`, NONGBO_DEMO: '1', ADMIN_TOKEN: 'tok' }, { build: out });
     const headers = { authorization: 'Bearer tok' };
     const rooms = await fetch(`${running.base}/api/rooms`, { headers }).then(json);
     const simulator = rooms.find((r: { platform: string }) => r.platform === 'simulator');

@@ -7,6 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatPipeline } from '../chat/pipeline.ts';
 import type { ChatMessage } from '../chat/message.ts';
+import type { ParseResult } from '../orders/parser.ts';
 import { AppError } from '../errors.ts';
 import type { Events } from '../events.ts';
 import type { Catalog } from '../products/catalog.ts';
@@ -37,7 +38,7 @@ const DEFAULT_SILENCE_MS = 90_000;
 const MAX_TEXT = 2000;
 /** Message ids remembered per room to skip replays before they reach the database. */
 const RECENT_IDS = 5000;
-/** Messages in the pipeline at once before the adapter stops reading, and where it starts again. */
+/** Messages being stored at once before the adapter stops reading, and where it starts again (chatter is settled at once and never waits). */
 const HIGH_WATER = 2000;
 const LOW_WATER = 500;
 
@@ -51,7 +52,8 @@ export function backoffMs(attempt: number, random = Math.random): number {
  * A bounded set of recently seen ids, oldest forgotten first. The order lives in a ring: taking
  * the oldest from the Set itself (`values().next()`) walks over every deleted slot V8 keeps until
  * it rehashes, and profiled at 8 % of the whole ingest pipeline. An id deleted and added again may
- * be forgotten early; the store's own dedupe still catches its replay.
+ * be forgotten early: the store's dedupe still catches the replay of anything stored, and a
+ * replayed chatter line is only counted twice.
  */
 class RecentIds {
   private readonly ids = new Set<string>();
@@ -236,23 +238,23 @@ class SupervisedRoom {
     const message = toChatMessage(this.room, event, this.log);
     if (!message) return undefined;
     this.seen.add(event.messageId);
-    let chatter: boolean;
+    let first: ReturnType<ChatPipeline['handleChatter']>;
     try {
-      chatter = this.deps.pipeline.handleChatter(this.room, message);
+      first = this.deps.pipeline.handleChatter(this.room, message);
     } catch (err) {
       this.seen.delete(event.messageId);
       throw err;
     }
-    return chatter ? undefined : this.store(message);
+    return first.chatter ? undefined : this.store(message, first.parsed);
   }
 
-  private async store(message: ChatMessage): Promise<void> {
+  private async store(message: ChatMessage, parsed: ParseResult | undefined): Promise<void> {
     if (++this.inFlight >= HIGH_WATER && !this.paused && this.adapter?.pause) {
       this.paused = true;
       this.adapter.pause();
     }
     try {
-      const { outcome, replay } = await this.deps.pipeline.handle(this.room, message);
+      const { outcome, replay } = await this.deps.pipeline.handle(this.room, message, parsed);
       if (!replay && outcome.reply && this.outbound) {
         const max = this.plugin.maxReplyLength ?? 500;
         this.outbound.push([...outcome.reply].slice(0, max).join(''));

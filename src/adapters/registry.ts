@@ -35,8 +35,8 @@ export class PluginRegistry {
     for (const folder of folders.sort((a, b) => a.name.localeCompare(b.name))) {
       const mod = (await import(pathToFileURL(path.join(dir, folder.name, ENTRY)).href)) as { default?: PlatformPlugin };
       const plugin = mod.default;
-      if (!plugin?.platform || typeof plugin.create !== 'function') throw new Error(`plugins/${folder.name}/${ENTRY} does not export a platform plugin`);
-      if (plugin.platform !== folder.name) throw new Error(`plugins/${folder.name} declares platform "${plugin.platform}"`);
+      if (!plugin?.platform || typeof plugin.create !== 'function') throw new Error(`${path.join(dir, folder.name, ENTRY)} does not export a platform plugin`);
+      if (plugin.platform !== folder.name) throw new Error(`${path.join(dir, folder.name)} declares platform "${plugin.platform}"`);
       registry.add(plugin);
     }
     return registry;

@@ -8,7 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Events } from '../events.ts';
 import { chatSafeName } from '../orders/ack.ts';
-import { parseOrder } from '../orders/parser.ts';
+import { parseOrder, type ParseResult } from '../orders/parser.ts';
 import type { OrderService } from '../orders/service.ts';
 import type { AnswerCooldown } from '../policy/cooldown.ts';
 import type { PolicyService, Verdict } from '../policy/service.ts';
@@ -34,26 +34,31 @@ export class ChatPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
   /**
-   * Chatter (not an order, not a question for the knowledge base) decided at once, without a
-   * promise: nine messages in ten of a selling stream, and they change nothing. Returns false
-   * when the message needs `handle`.
+   * Chatter settled at once, without a promise: nine messages in ten of a selling stream, and
+   * they change nothing. The test is `handle`'s own, short of what needs waiting for (the codes
+   * loaded, a recheck of an unknown code, the question matcher of a Q&A room). Anything else
+   * comes back with what the parser made of it, for `handle`.
    */
-  handleChatter(room: Room, msg: ChatMessage): boolean {
+  handleChatter(room: Room, msg: ChatMessage): { chatter: true } | { chatter: false; parsed?: ParseResult } {
     const codes = this.deps.catalog.codesNow();
-    if (room.qa || !codes) return false;
+    if (!codes) return { chatter: false };
     const parsed = parseOrder(msg.text, codes);
-    if (parsed.kind !== 'none' || parsed.reason === 'unknown_code') return false;
-    this.recordChatter(room, msg);
-    return true;
+    if (room.qa || parsed.kind !== 'none' || parsed.reason === 'unknown_code') return { chatter: false, parsed };
+    this.record(room, msg);
+    this.deps.runtime.count(room.id, 'messages');
+    return { chatter: true };
   }
 
   /**
    * Resolves once everything the message caused is durably stored. `replay` says the message id
-   * was seen before: the outcome is the stored one and nothing happened now.
+   * was seen before: the outcome is the stored one and nothing happened now. `parsed`: what
+   * `handleChatter` already made of the message.
    */
-  async handle(room: Room, msg: ChatMessage): Promise<{ outcome: MessageOutcome; replay: boolean }> {
+  async handle(room: Room, msg: ChatMessage, parsed?: ParseResult): Promise<{ outcome: MessageOutcome; replay: boolean }> {
     const { orders, policy, cooldown, catalog, runtime, events, log } = this.deps;
-    let parsed = parseOrder(msg.text, await catalog.codes());
+    // Recorded before anything is awaited, so the panel's chat keeps the order it arrived in.
+    this.record(room, msg);
+    parsed ??= parseOrder(msg.text, await catalog.codes());
     if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck());
     const flooding =
       parsed.kind === 'order' && this.flood.exceeded(`${room.id}:${msg.user.id}`, room.limits.orderMessagesPerSecond, msg.receivedAt.getTime());
@@ -71,10 +76,9 @@ export class ChatPipeline {
     // Chatter changes nothing, so it skips the database: storing it would cost more than all the
     // orders of a busy stream, and processing a replay of it twice has no effect to double.
     if (parsed.kind === 'none' && !question) {
-      this.recordChatter(room, msg);
+      runtime.count(room.id, 'messages');
       return { outcome: { accepted: true }, replay: false };
     }
-    runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
 
     const result = await orders.placeFromMessage(room, msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
     const { outcome, replay } = result;
@@ -91,8 +95,8 @@ export class ChatPipeline {
     return result;
   }
 
-  private recordChatter(room: Room, msg: ChatMessage): void {
+  /** The panel's recent chat. */
+  private record(room: Room, msg: ChatMessage): void {
     this.deps.runtime.recordChat(room.id, { messageId: msg.messageId, name: msg.user.name, text: msg.text, sentAt: msg.sentAt });
-    this.deps.runtime.count(room.id, 'messages');
   }
 }

@@ -197,9 +197,9 @@ export class PolicyMatcher {
 /**
  * The probability that the best entry answers the question: logistic over the evidence. Weights
  * fitted by `scripts/fit-policy-confidence.ts` on the development and held-out question sets
- * (chat that is not about policy included); `policy-questions.unseen.jsonl`, written separately
- * and never fitted on, measures how it carries over. An entry that explains no real word of the
- * question (only single characters) gets 0 whatever the rest says.
+ * (chat that is not about policy included); the unseen sets (`policy-questions.unseen*.jsonl`),
+ * written separately and never fitted on, measure how it carries over. An entry that explains no
+ * real word of the question (only single characters) gets 0 whatever the rest says.
  */
 export function confidence(e: Evidence): number {
   if (e.longWords === 0) return 0;

@@ -17,6 +17,7 @@ const lines = (file: string) =>
 
 function evaluate(file: string) {
   let inRight = 0;
+  let inWrong = 0;
   let inAll = 0;
   let outRight = 0;
   let outAll = 0;
@@ -29,30 +30,34 @@ function evaluate(file: string) {
     } else {
       inAll++;
       if (got === expect) inRight++;
+      else if (got !== null) inWrong++;
     }
   }
-  return { inScope: inRight / inAll, refused: outRight / outAll };
+  return { inScope: inRight / inAll, wrong: inWrong / inAll, refused: outRight / outAll };
 }
 
 describe('policy question matching', () => {
   it('answers the development set’s paraphrases and refuses its off-topic chat', () => {
-    const { inScope, refused } = evaluate('policy-questions.dev.jsonl');
+    const { inScope, wrong, refused } = evaluate('policy-questions.dev.jsonl');
     expect(inScope).toBeGreaterThanOrEqual(0.95);
+    expect(wrong).toBe(0);
     expect(refused).toBeGreaterThanOrEqual(0.95);
   });
 
   // Harder sets written separately (colloquial, terse, hard negatives that share words with
   // entries): `holdout` and `holdout2` were fitted on with the dev set (scripts/
-  // fit-policy-confidence.ts); `unseen` and `unseen2` never were, and say how the matcher carries over. The
-  // floors sit just under what the matcher measures today, to catch regressions.
+  // fit-policy-confidence.ts); `unseen` and `unseen2` never were, and say how the matcher
+  // carries over. The floors sit just under what the matcher measures today, to catch
+  // regressions; a wrong answer is worse than none, so those have a ceiling.
   it.each([
     ['policy-questions.holdout.jsonl', 0.77, 0.94],
     ['policy-questions.holdout2.jsonl', 0.7, 0.95],
     ['policy-questions.unseen.jsonl', 0.78, 0.88],
     ['policy-questions.unseen2.jsonl', 0.78, 0.89],
-  ])('holds its floor on the independently written %s', (file, inScopeFloor, refusedFloor) => {
-    const { inScope, refused } = evaluate(file);
+  ])('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
+    const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
+    expect(wrong).toBeLessThanOrEqual(0.045);
     expect(refused).toBeGreaterThanOrEqual(refusedFloor);
   });
 
