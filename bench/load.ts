@@ -15,7 +15,7 @@ import { encode, Op, Ver } from '../plugins/bilibili/codec.ts';
 /** A benchmark entry to run in a process of its own: the build's when this is the build (`npm run bench`). */
 export const benchFile = (name: 'one' | 'load') => (BUILD ? path.join(BUILD, 'bench', `${name}.js`) : path.join(ROOT, 'bench', `${name}.ts`));
 /** As `npm start` runs the build; the sources through tsx. */
-export const benchExecArgv = BUILD ? ['--enable-source-maps'] : ['--import', 'tsx'];
+export const benchExecArgv = BUILD ? [] : ['--import', 'tsx'];
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable between processes. */
 export const wallMs = () => performance.timeOrigin + performance.now();

@@ -16,7 +16,7 @@ export interface Started {
  * log line.
  */
 export function startServer(env: Record<string, string>, { build }: { build?: string } = {}): Promise<Started> {
-  const args = build ? ['--enable-source-maps', path.join(build, 'src', 'server.js')] : ['--import', 'tsx', 'src/server.ts'];
+  const args = build ? [path.join(build, 'src', 'server.js')] : ['--import', 'tsx', 'src/server.ts'];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NONGBO_DEMO: '0', ADMIN_TOKEN: '', LOG_LEVEL: 'info', ...env },
