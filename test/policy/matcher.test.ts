@@ -55,10 +55,11 @@ describe('policy question matching', () => {
     ['policy-questions.unseen.jsonl', 0.78, 0.88],
     ['policy-questions.unseen2.jsonl', 0.78, 0.89],
     ['policy-questions.unseen3.jsonl', 0.82, 0.9],
+    ['policy-questions.unseen4.jsonl', 0.8, 0.95],
   ])('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
-    expect(wrong).toBeLessThanOrEqual(0.045);
+    expect(wrong).toBeLessThanOrEqual(0.05);
     expect(refused).toBeGreaterThanOrEqual(refusedFloor);
   });
 

@@ -31,6 +31,15 @@ describe('Q&A rooms', () => {
     expect((await call(app, 'GET', `/api/rooms/${roomId}`)).body.stats.questions).toBe(1);
   });
 
+  it('never answer chatter that shares a word with an entry; a real question with that word is answered', async () => {
+    // 点赞 is in the live-selling rules' entry; a viewer saying they liked the stream asked nothing.
+    const chatter = await say(app, roomId, '关注了，点赞了', { name: '丙' });
+    expect(chatter.body.answer?.answered ?? false).toBe(false);
+    expect(chatter.body.reply).toBeUndefined();
+    const asked = await say(app, roomId, '直播间刷点赞刷单违法吗？', { name: '丁' });
+    expect(asked.body.answer).toMatchObject({ answered: true, entryId: 'livestream-rules' });
+  });
+
   it('answer the same question once per cooldown: the next askers get no reply of their own', async () => {
     const first = await say(app, roomId, '小额信贷最多能贷多少钱', { name: '甲' });
     const second = await say(app, roomId, '小额贷款最多能借多少钱？', { name: '乙' });
