@@ -39,6 +39,27 @@ describe.skipIf(!ready)('across instances', () => {
     expect((await say(b, shop.room.id, '买N9')).body.order).toBeUndefined();
   });
 
+  it('a product added on one instance is orderable at once through a live adapter another instance runs', async () => {
+    // The adapter path settles chatter from the codes it has; an unknown code must still be looked up again.
+    twitch = await fakeTwitch();
+    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
+    const a = await buildTestApp(config);
+    const b = await buildTestApp(config);
+    apps = [a, b];
+    const shop = await setupShop(a);
+    const room = (await call(a, 'POST', '/api/rooms', { name: 'tw', platform: 'twitch', config: { channel: 'farm', url: twitch.url } })).body;
+    // B runs the room, and has the codes loaded before A adds the new product.
+    await call(b, 'POST', `/api/rooms/${room.id}/connect`);
+    await until('twitch joined', () => twitch!.joined.size === 1);
+    twitch.say('#farm', { id: 'm1', userId: '7', login: 'wang', display: '老王', text: '买1号' });
+    await until('first order', async () => (await call(a, 'GET', `/api/orders?roomId=${room.id}`)).body.length === 1);
+    const added = await call(a, 'POST', '/api/products', { code: 'N8', name: '新到的核桃', unit: '袋', priceFen: 3900, stock: 3, sources: [{ householdId: shop.households[0]!.id, share: 1 }] });
+    expect(added.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 150));
+    twitch.say('#farm', { id: 'm2', userId: '8', login: 'li', display: '小李', text: '买N8' });
+    await until('order for the new product', async () => (await call(a, 'GET', `/api/orders?roomId=${room.id}`)).body.some((o: { lines: { code: string }[] }) => o.lines[0]!.code === 'N8'));
+  });
+
   it('a chat line reaches the chat once, through the owner, from either instance', async () => {
     twitch = await fakeTwitch();
     const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
