@@ -40,6 +40,18 @@ await build({
   logLevel: 'warning',
 });
 const old = `${outdir}.old-${process.pid}`;
-if (fs.existsSync(outdir)) fs.renameSync(outdir, old);
-fs.renameSync(fresh, outdir);
-fs.rmSync(old, { recursive: true, force: true });
+if (fs.existsSync(outdir)) await rename(outdir, old);
+await rename(fresh, outdir);
+fs.rmSync(old, { recursive: true, force: true, maxRetries: 5 });
+
+/** Windows refuses a rename while a virus scanner or indexer holds a file for a moment: try again. */
+async function rename(from, to) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fs.renameSync(from, to);
+    } catch (err) {
+      if (attempt >= 20 || !['EPERM', 'EBUSY', 'EACCES'].includes(err.code)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
