@@ -21,18 +21,29 @@ afterEach(async () => {
   await twitch?.close();
 });
 
+/** Two apps on one fresh PostgreSQL database and the real Redis, closed after the test. */
+async function twoInstances(): Promise<[App, App]> {
+  const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
+  const a = await buildTestApp(config);
+  const b = await buildTestApp(config);
+  apps = [a, b];
+  return [a, b];
+}
+
+/** Product N8, added on `app` after the other instance has read the codes; a moment for any cache to pass. */
+async function addWalnuts(app: App, shop: Awaited<ReturnType<typeof setupShop>>): Promise<void> {
+  const added = await call(app, 'POST', '/api/products', { code: 'N8', name: '新到的核桃', unit: '袋', priceFen: 3900, stock: 3, sources: [{ householdId: shop.households[0]!.id, share: 1 }] });
+  expect(added.status).toBe(201);
+  await new Promise((r) => setTimeout(r, 150));
+}
+
 describe.skipIf(!ready)('across instances', () => {
   it('a product added on one instance is orderable through another at once', async () => {
-    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
-    const a = await buildTestApp(config);
-    const b = await buildTestApp(config);
-    apps = [a, b];
+    const [a, b] = await twoInstances();
     const shop = await setupShop(a);
     // B has read the codes just now, before the new product existed.
     expect((await say(b, shop.room.id, '买1号')).body.order.status).toBe('held');
-    const added = await call(a, 'POST', '/api/products', { code: 'N8', name: '新到的核桃', unit: '袋', priceFen: 3900, stock: 3, sources: [{ householdId: shop.households[0]!.id, share: 1 }] });
-    expect(added.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 150));
+    await addWalnuts(a, shop);
     const order = await say(b, shop.room.id, '买N8');
     expect(order.body.order?.lines[0].code).toBe('N8');
     // A code no instance has stays chatter.
@@ -42,10 +53,7 @@ describe.skipIf(!ready)('across instances', () => {
   it('a product added on one instance is orderable at once through a live adapter another instance runs', async () => {
     // The adapter path settles chatter from the codes it has; an unknown code must still be looked up again.
     twitch = await fakeTwitch();
-    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
-    const a = await buildTestApp(config);
-    const b = await buildTestApp(config);
-    apps = [a, b];
+    const [a, b] = await twoInstances();
     const shop = await setupShop(a);
     const room = (await call(a, 'POST', '/api/rooms', { name: 'tw', platform: 'twitch', config: { channel: 'farm', url: twitch.url } })).body;
     // B runs the room, and has the codes loaded before A adds the new product.
@@ -53,19 +61,14 @@ describe.skipIf(!ready)('across instances', () => {
     await until('twitch joined', () => twitch!.joined.size === 1);
     twitch.say('#farm', { id: 'm1', userId: '7', login: 'wang', display: '老王', text: '买1号' });
     await until('first order', async () => (await call(a, 'GET', `/api/orders?roomId=${room.id}`)).body.length === 1);
-    const added = await call(a, 'POST', '/api/products', { code: 'N8', name: '新到的核桃', unit: '袋', priceFen: 3900, stock: 3, sources: [{ householdId: shop.households[0]!.id, share: 1 }] });
-    expect(added.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 150));
+    await addWalnuts(a, shop);
     twitch.say('#farm', { id: 'm2', userId: '8', login: 'li', display: '小李', text: '买N8' });
     await until('order for the new product', async () => (await call(a, 'GET', `/api/orders?roomId=${room.id}`)).body.some((o: { lines: { code: string }[] }) => o.lines[0]!.code === 'N8'));
   });
 
   it('a chat line reaches the chat once, through the owner, from either instance', async () => {
     twitch = await fakeTwitch();
-    const config = { databaseUrl: await freshPostgresUrl(), redisUrl: 'redis://127.0.0.1:6379' };
-    const a = await buildTestApp(config);
-    const b = await buildTestApp(config);
-    apps = [a, b];
+    const [a, b] = await twoInstances();
     // socket.io's server-side messages between instances need each one's engine attached.
     await Promise.all(apps.map((app) => app.listen({ port: 0, host: '127.0.0.1' })));
 
