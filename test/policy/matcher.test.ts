@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readKnowledgeBase, type PolicyEntry } from '../../src/policy/entry.ts';
+import { aspectsOf } from '../../src/policy/aspects.ts';
 import { ANSWER_AT, PolicyMatcher } from '../../src/policy/matcher.ts';
 import { DEFAULT_SYNONYMS } from '../../src/policy/synonyms.ts';
 
@@ -50,12 +51,13 @@ describe('policy question matching', () => {
   // carries over. The floors sit just under what the matcher measures today, to catch
   // regressions; a wrong answer is worse than none, so those have a ceiling.
   it.each([
-    ['policy-questions.holdout.jsonl', 0.77, 0.94],
-    ['policy-questions.holdout2.jsonl', 0.7, 0.95],
-    ['policy-questions.unseen.jsonl', 0.78, 0.88],
-    ['policy-questions.unseen2.jsonl', 0.78, 0.89],
-    ['policy-questions.unseen3.jsonl', 0.82, 0.9],
-    ['policy-questions.unseen4.jsonl', 0.8, 0.95],
+    ['policy-questions.holdout.jsonl', 0.8, 0.96],
+    ['policy-questions.holdout2.jsonl', 0.74, 0.92],
+    ['policy-questions.unseen.jsonl', 0.8, 0.93],
+    ['policy-questions.unseen2.jsonl', 0.85, 0.9],
+    ['policy-questions.unseen3.jsonl', 0.86, 0.89],
+    ['policy-questions.unseen4.jsonl', 0.83, 0.96],
+    ['policy-questions.unseen5.jsonl', 0.8, 0.95],
   ])('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
@@ -95,6 +97,34 @@ describe('policy question matching', () => {
     const q = '扶贫贷最多给几万';
     expect((plain.match(q)?.score ?? 0) < (local.match(q)?.score ?? 0)).toBe(true);
     expect(local.match(q)?.entry.id).toBe('loan-amount-term');
+  });
+
+  it('tells what a question asks from general question forms', () => {
+    expect([...aspectsOf('扶贫贷款一户顶多给几万')]).toEqual(['amount']);
+    expect([...aspectsOf('低保找谁办')]).toEqual(['procedure']);
+    expect([...aspectsOf('哪些人能申请')]).toEqual(['who']);
+    expect([...aspectsOf('申报要带什么材料')]).toEqual(['materials']);
+    expect([...aspectsOf('贷款能借几年')]).toEqual(['duration']);
+    expect([...aspectsOf('这钱能拿来盖房子吗')]).toEqual(['use']);
+    expect([...aspectsOf('两免一补是什么')]).toEqual(['definition']);
+    expect(aspectsOf('主播今天真好看').size).toBe(0);
+  });
+
+  // Two entries on one subject, told apart only by what each is asked: not a word of the
+  // questions below is in either entry beyond the subject.
+  it('puts the entry asked what the question asks ahead of its neighbours on the same subject', () => {
+    const base = { short: '', answer: '', source: '县农业农村局', tags: [], region: null, effectiveFrom: null, effectiveTo: null, status: 'approved' as const };
+    const subject = new PolicyMatcher(
+      [
+        { ...base, id: 'amount', title: '养蜂补助标准', questions: ['养蜂补助一箱给多少钱？'] },
+        { ...base, id: 'apply', title: '养蜂补助申领', questions: ['养蜂补助怎么申请？'] },
+        { ...base, id: 'docs', title: '养蜂补助所需材料', questions: ['养蜂补助要带什么材料？'] },
+      ],
+      {},
+    );
+    expect(subject.match('养蜂补助顶多补几万')?.entry.id).toBe('amount');
+    expect(subject.match('养蜂补助去哪办')?.entry.id).toBe('apply');
+    expect(subject.match('养蜂补助要准备啥')?.entry.id).toBe('docs');
   });
 
   it('finds the right entry among 1,000', () => {
