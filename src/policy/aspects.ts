@@ -1,23 +1,24 @@
 /**
- * What a question asks about its subject: who may have it, how much, for how long, when, how to
- * apply, what to bring, what it may be used for, what it is. Told apart by general Chinese
- * question forms (多少, 几年, 怎么申请, 带什么), never by anything in a knowledge base, so an
+ * What a question asks about its subject: who may have it, from what age, how much, for how
+ * long, when, how to apply, what to bring, what it may be used for, what it is. Told apart by
+ * general Chinese question forms (多少, 几年, 怎么申请, 带什么), never by anything in a knowledge base, so an
  * official's own entries get the same treatment as the demo's: "扶贫贷款一户顶多给几万" asks an
  * amount, and of the loan entries the one asked "最多能贷多少钱" is its answer.
  */
 import { normalizeQuestion } from './text.ts';
 
-export type Aspect = 'who' | 'amount' | 'duration' | 'when' | 'procedure' | 'materials' | 'use' | 'definition';
+export type Aspect = 'who' | 'age' | 'amount' | 'duration' | 'when' | 'procedure' | 'materials' | 'use' | 'definition';
 
 const CUES: [Aspect, RegExp][] = [
   // 找谁 is where to go, not who qualifies.
   ['who', /(?<!找)谁|哪些人|什么人|啥人|哪种人|哪类|哪几类|几类|什么样的|啥样的|什么家庭|条件|资格|够格|符合/u],
+  ['age', /几岁|多大年纪|多大岁数|岁数|年龄|年纪/u],
   ['amount', /多少|几万|几千|几百|几块|额度|最多|顶多|最高|补几|给几/u],
   ['duration', /几年|多久|多长时间|期限|多少年|几个月|最长|年限/u],
   ['when', /什么时候|啥时候|几月|哪天|何时/u],
   ['procedure', /(?:怎么|咋|如何|怎样|咋个)(?:样)?(?:申请|申报|办|报|弄|成立|注册|报名|领|开|做|认证|交|缴)|流程|手续|找谁|(?:去|在|到)哪/u],
   ['materials', /材料|证件|带(?:什么|啥|哪些)|准备(?:什么|啥)|表格|填表|户口本|身份证/u],
-  ['use', /用来|用于|用在|拿来|用途|干什么用|做什么用|干啥用/u],
+  ['use', /用来|用于|用在|拿来|拿去|用途|干什么用|做什么用|干啥用/u],
   ['definition', /是什么|是啥|什么意思|啥意思|咋回事|怎么回事|指的是|指啥/u],
 ];
 

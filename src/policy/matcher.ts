@@ -58,7 +58,7 @@ export interface Evidence {
   aspect: number;
 }
 
-export const CONFIDENCE_WEIGHTS = { bias: -3.876, coverage: 0.634, explained: 0.842, margin: 1.192, longWords: 0.997, titled: 1.721, aspect: 0.265 };
+export const CONFIDENCE_WEIGHTS = { bias: -3.867, coverage: 0.626, explained: 0.838, margin: 1.187, longWords: 1.001, titled: 1.72, aspect: 0.286 };
 const MAX_LONG_WORDS = 3;
 
 export interface Match {

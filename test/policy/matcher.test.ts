@@ -49,20 +49,29 @@ describe('policy question matching', () => {
   // entries): `holdout` and `holdout2` were fitted on with the dev set (scripts/
   // fit-policy-confidence.ts); the `unseen` sets never were, and say how the matcher
   // carries over. The floors sit just under what the matcher measures today, to catch
-  // regressions; a wrong answer is worse than none, so those have a ceiling.
-  it.each([
-    ['policy-questions.holdout.jsonl', 0.8, 0.96],
-    ['policy-questions.holdout2.jsonl', 0.74, 0.92],
-    ['policy-questions.unseen.jsonl', 0.8, 0.93],
-    ['policy-questions.unseen2.jsonl', 0.85, 0.9],
-    ['policy-questions.unseen3.jsonl', 0.86, 0.89],
-    ['policy-questions.unseen4.jsonl', 0.83, 0.96],
-    ['policy-questions.unseen5.jsonl', 0.8, 0.95],
-  ])('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
+  // regressions; a wrong answer is worse than none, so those have a ceiling: 5 %, but 6 % for
+  // unseen 6, where the matcher is at 5.4 % (6 of 111; README, policy section).
+  const SETS: [string, number, number, number][] = [
+    ['policy-questions.holdout.jsonl', 0.8, 0.96, 0.05],
+    ['policy-questions.holdout2.jsonl', 0.74, 0.92, 0.05],
+    ['policy-questions.unseen.jsonl', 0.8, 0.93, 0.05],
+    ['policy-questions.unseen2.jsonl', 0.85, 0.9, 0.05],
+    ['policy-questions.unseen3.jsonl', 0.86, 0.89, 0.05],
+    ['policy-questions.unseen4.jsonl', 0.83, 0.96, 0.05],
+    ['policy-questions.unseen5.jsonl', 0.8, 0.95, 0.05],
+    ['policy-questions.unseen6.jsonl', 0.75, 0.9, 0.06],
+  ];
+  it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor, wrongCeiling) => {
     const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
-    expect(wrong).toBeLessThanOrEqual(0.05);
+    expect(wrong).toBeLessThanOrEqual(wrongCeiling);
     expect(refused).toBeGreaterThanOrEqual(refusedFloor);
+  });
+
+  it('answers under 3.5 % of all the separately written in-scope questions wrongly', () => {
+    const sets = SETS.map(([file]) => ({ file, n: lines(file).filter((l) => l.expect !== null).length, ...evaluate(file) }));
+    const wrong = sets.reduce((a, s) => a + s.wrong * s.n, 0) / sets.reduce((a, s) => a + s.n, 0);
+    expect(wrong).toBeLessThan(0.035);
   });
 
   // A wrong answer is worse than none: when the entry a question is about is missing, a
@@ -105,6 +114,7 @@ describe('policy question matching', () => {
     expect([...aspectsOf('哪些人能申请')]).toEqual(['who']);
     expect([...aspectsOf('申报要带什么材料')]).toEqual(['materials']);
     expect([...aspectsOf('贷款能借几年')]).toEqual(['duration']);
+    expect([...aspectsOf('养老金几岁开始领')]).toEqual(['age']);
     expect([...aspectsOf('这钱能拿来盖房子吗')]).toEqual(['use']);
     expect([...aspectsOf('两免一补是什么')]).toEqual(['definition']);
     expect(aspectsOf('主播今天真好看').size).toBe(0);
