@@ -18,6 +18,14 @@ const FIELDS = [
   { weight: 0.3, of: (e: PolicyEntry) => e.answer },
 ] as const;
 
+/**
+ * A word at most this many entries have (授权书, 12317, 婚事) names what it belongs to wherever it
+ * stands: in the full answer it counts at least as much as in the short one. Plain questions often
+ * ask about such a detail, which only the full answer holds.
+ */
+const RARE_DF = 2;
+const RARE_FLOOR = FIELDS[1].weight;
+
 const K1 = 1.2;
 const B = 0.75;
 /** Synonyms widen the search but weigh less than what the viewer actually wrote. */
@@ -58,7 +66,7 @@ export interface Evidence {
   aspect: number;
 }
 
-export const CONFIDENCE_WEIGHTS = { bias: -3.867, coverage: 0.626, explained: 0.838, margin: 1.187, longWords: 1.001, titled: 1.72, aspect: 0.286 };
+export const CONFIDENCE_WEIGHTS = { bias: -3.865, coverage: 0.622, explained: 0.815, margin: 1.208, longWords: 1.011, titled: 1.721, aspect: 0.289 };
 const MAX_LONG_WORDS = 3;
 
 export interface Match {
@@ -130,7 +138,7 @@ export class PolicyMatcher {
         const n = tf[f]!;
         if (n > 0) s += (field.weight * (n * (K1 + 1))) / (n + K1 * (1 - B + (B * this.lengths[doc]![f]!) / this.avgLength[f]!));
       });
-      scores[doc]! += weight * idf * s;
+      scores[doc]! += weight * idf * (list.length <= RARE_DF ? Math.max(s, RARE_FLOOR) : s);
     }
   }
 

@@ -49,22 +49,21 @@ describe('policy question matching', () => {
   // entries): `holdout` and `holdout2` were fitted on with the dev set (scripts/
   // fit-policy-confidence.ts); the `unseen` sets never were, and say how the matcher
   // carries over. The floors sit just under what the matcher measures today, to catch
-  // regressions; a wrong answer is worse than none, so those have a ceiling: 5 %, but 6 % for
-  // unseen 6, where the matcher is at 5.4 % (6 of 111; README, policy section).
-  const SETS: [string, number, number, number][] = [
-    ['policy-questions.holdout.jsonl', 0.8, 0.96, 0.05],
-    ['policy-questions.holdout2.jsonl', 0.74, 0.92, 0.05],
-    ['policy-questions.unseen.jsonl', 0.8, 0.93, 0.05],
-    ['policy-questions.unseen2.jsonl', 0.85, 0.9, 0.05],
-    ['policy-questions.unseen3.jsonl', 0.86, 0.89, 0.05],
-    ['policy-questions.unseen4.jsonl', 0.83, 0.96, 0.05],
-    ['policy-questions.unseen5.jsonl', 0.8, 0.95, 0.05],
-    ['policy-questions.unseen6.jsonl', 0.75, 0.9, 0.06],
+  // regressions; a wrong answer is worse than none, so those have a ceiling.
+  const SETS: [string, number, number][] = [
+    ['policy-questions.holdout.jsonl', 0.8, 0.96],
+    ['policy-questions.holdout2.jsonl', 0.75, 0.92],
+    ['policy-questions.unseen.jsonl', 0.81, 0.93],
+    ['policy-questions.unseen2.jsonl', 0.86, 0.9],
+    ['policy-questions.unseen3.jsonl', 0.86, 0.89],
+    ['policy-questions.unseen4.jsonl', 0.84, 0.96],
+    ['policy-questions.unseen5.jsonl', 0.8, 0.95],
+    ['policy-questions.unseen6.jsonl', 0.77, 0.9],
   ];
-  it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor, wrongCeiling) => {
+  it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
-    expect(wrong).toBeLessThanOrEqual(wrongCeiling);
+    expect(wrong).toBeLessThanOrEqual(0.05);
     expect(refused).toBeGreaterThanOrEqual(refusedFloor);
   });
 
@@ -135,6 +134,13 @@ describe('policy question matching', () => {
     expect(subject.match('养蜂补助顶多补几万')?.entry.id).toBe('amount');
     expect(subject.match('养蜂补助去哪办')?.entry.id).toBe('apply');
     expect(subject.match('养蜂补助要准备啥')?.entry.id).toBe('docs');
+  });
+
+  // 分红 and 第一 stand only in the full answers of the loan-use and live-selling-rules entries;
+  // the questions' other words are the neighbours' (loan amounts, selling one's own produce).
+  it('lets a word only one or two entries have name them, even when it stands only in the full answer', () => {
+    expect(matcher.match('小额信贷的钱能入股拿分红吗')?.entry.id).toBe('loan-use');
+    expect(matcher.match('直播能说自家产品全国第一吗')?.entry.id).toBe('livestream-rules');
   });
 
   it('finds the right entry among 1,000', () => {
