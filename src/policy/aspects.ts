@@ -1,9 +1,9 @@
 /**
  * What a question asks about its subject: who may have it, from what age, how much, for how
  * long, when, how to apply, what to bring, what it may be used for, what it is. Told apart by
- * general Chinese question forms (多少, 几年, 怎么申请, 带什么), never by anything in a knowledge base, so an
- * official's own entries get the same treatment as the demo's: "扶贫贷款一户顶多给几万" asks an
- * amount, and of the loan entries the one asked "最多能贷多少钱" is its answer.
+ * general Chinese question forms (多少, 几年, 怎么申请, 带什么), never by anything in a knowledge
+ * base, so an official's own entries get the same treatment as the demo's: "扶贫贷款一户顶多给几万"
+ * asks an amount, and of the loan entries the one asked "最多能贷多少钱" is its answer.
  */
 import { normalizeQuestion } from './text.ts';
 

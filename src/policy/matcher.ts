@@ -6,8 +6,8 @@
  * trusted by a calibrated confidence: the probability, from a logistic model over how much of the
  * question the entry explains (`Evidence`), that it is the right answer. A wrong answer is worse
  * than none, so only a confident match is answered; a middling one goes to the official. */
-import type { PolicyEntry } from './entry.ts';
 import { aspectsOf, type Aspect } from './aspects.ts';
+import type { PolicyEntry } from './entry.ts';
 import { synonymsIn, type SynonymTable } from './synonyms.ts';
 import { terms, type Term } from './text.ts';
 
@@ -19,7 +19,7 @@ const FIELDS = [
 ] as const;
 
 /**
- * A word at most this many entries have (授权书, 12317, 婚事) names what it belongs to wherever it
+ * A word at most this many entries have (授权书, 分红, 12317) names what it belongs to wherever it
  * stands: in the full answer it counts at least as much as in the short one. Plain questions often
  * ask about such a detail, which only the full answer holds.
  */
