@@ -95,20 +95,41 @@ async function loadConfirmations() {
 async function loadQuestions() {
   $('#qa-section').hidden = !room.qa;
   if (!room.qa) return;
-  const [queued, topics] = await Promise.all([get(`/api/questions?roomId=${room.id}&status=queued&limit=50`), get(`/api/questions/topics?roomId=${room.id}`)]);
+  const [queued, topics, entries] = await Promise.all([
+    get(`/api/questions?roomId=${room.id}&status=queued&limit=50`),
+    get(`/api/questions/topics?roomId=${room.id}`),
+    get('/api/policy/entries'),
+  ]);
+  const approved = entries.filter((e) => e.status === 'approved');
   fill(
     $('#questions'),
     queued.length === 0 ? h('li', { class: 'muted' }, '没有待回答的问题') : null,
     queued.map((q) => {
       const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
       const draft = h('input', { type: 'checkbox' });
+      // The matcher's unsure pick first; the official may choose another approved entry.
+      const entry = h(
+        'select',
+        { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } },
+        approved.map((e) => h('option', { value: e.id, selected: e.id === q.entryId }, `${e.title}：${e.short}`)),
+      );
+      const learn = h('input', { type: 'checkbox', checked: true });
       return h(
         'li',
         { 'data-question': q.id },
         h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
-        text,
-        h('label', { class: 'row' }, draft, '存为草稿'),
-        h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
+        h('div', { class: 'row', style: { flexBasis: '100%' } },
+          text,
+          h('label', { class: 'row' }, draft, '存为草稿'),
+          h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
+        ),
+        approved.length === 0
+          ? null
+          : h('div', { class: 'row', style: { flexBasis: '100%' } },
+              entry,
+              h('label', { class: 'row', title: '把这个问法加进条目，下次直接回答' }, learn, '记住这个问法'),
+              h('button', { type: 'button', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { entryId: entry.value, learn: learn.checked }); await loadQuestions(); }, '已用条目回答') }, '用条目回答'),
+            ),
         h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
       );
     }),

@@ -24,6 +24,9 @@ export interface PolicyEntry {
 }
 
 export const SHORT_MAX = 40;
+/** Characters in one question, and questions in one entry. */
+export const QUESTION_MAX = 200;
+export const QUESTIONS_MAX = 100;
 const KEYS = new Set(['id', 'title', 'questions', 'short', 'answer', 'source', 'tags', 'region', 'effectiveFrom', 'effectiveTo', 'status']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -51,8 +54,8 @@ export function readEntry(raw: unknown, where: string): PolicyEntry {
   const id = text(`${where}.id`, o.id, 100)!;
   if (!/^[\w.:-]+$/.test(id)) fail(`${where}.id`, 'may hold only letters, digits and - _ . :');
   if (!Array.isArray(o.questions) || o.questions.length === 0) fail(`${where}.questions`, 'must be a list with at least one question');
-  const questions = (o.questions as unknown[]).map((q, i) => text(`${where}.questions[${i}]`, q, 200)!);
-  if (questions.length > 100) fail(`${where}.questions`, 'has more than 100 questions');
+  const questions = (o.questions as unknown[]).map((q, i) => text(`${where}.questions[${i}]`, q, QUESTION_MAX)!);
+  if (questions.length > QUESTIONS_MAX) fail(`${where}.questions`, `has more than ${QUESTIONS_MAX} questions`);
   const tags = o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => text(`${where}.tags[${i}]`, t, 40)!) : fail(`${where}.tags`, 'must be a list');
   const short = text(`${where}.short`, o.short, SHORT_MAX)!;
   const status = o.status ?? 'approved';

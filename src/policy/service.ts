@@ -6,7 +6,7 @@
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { shanghaiDay } from '../time.ts';
-import { inForce, SHORT_MAX, type PolicyEntry } from './entry.ts';
+import { inForce, QUESTION_MAX, QUESTIONS_MAX, SHORT_MAX, type PolicyEntry } from './entry.ts';
 import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from './matcher.ts';
 import { looksLikeQuestion, type AskReply, type Question, type QuestionStatus } from './question.ts';
 import { DEFAULT_SYNONYMS, type SynonymTable } from './synonyms.ts';
@@ -124,6 +124,25 @@ export class PolicyService {
     };
     await this.import([draft]);
     return { question, draft };
+  }
+
+  /**
+   * The official answers a queued question with an entry (the matcher's unsure pick, or another):
+   * its short answer goes to chat. `learn` adds the viewer's words to the entry's questions, so
+   * the same question is answered at once from then on: the knowledge base learns the county's
+   * own way of asking, one confirmed question at a time.
+   */
+  async answerQueuedWithEntry(id: number, entryId: string, learn: boolean): Promise<{ question: Question; entry: PolicyEntry; learned: boolean }> {
+    let entry = await this.entry(entryId);
+    if (!inForce(entry, shanghaiDay(new Date()))) throw new AppError('POLICY_ENTRY_NOT_IN_FORCE', entryId);
+    const question = await this.store.questions.decide(id, { status: 'answered_by_official', answer: entry.short, answeredAt: new Date(), entryId });
+    const asked = [...question.text.trim()].slice(0, QUESTION_MAX).join('');
+    const learned = learn && asked !== '' && !entry.questions.includes(asked) && entry.questions.length < QUESTIONS_MAX;
+    if (learned) {
+      entry = { ...entry, questions: [...entry.questions, asked] };
+      await this.import([entry]);
+    }
+    return { question, entry, learned };
   }
 
   async dismiss(id: number): Promise<Question> {

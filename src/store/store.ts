@@ -228,7 +228,8 @@ export interface Store {
     list(filter: QuestionFilter & Page): Promise<Question[]>;
     get(id: number): Promise<Question | undefined>;
     /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, or QUESTION_DECIDED when it is not queued. */
-    decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date }): Promise<Question>;
+    /** `entryId`: the entry the official answered with, when it is not the matcher's. */
+    decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date; entryId?: string }): Promise<Question>;
     /** Most-asked entries first. */
     topics(filter: QuestionFilter): Promise<{ entryId: string; title: string; asked: number; answered: number }[]>;
   };

@@ -72,6 +72,36 @@ describe('Q&A rooms', () => {
     expect((await call(app, 'POST', '/api/questions/99999/dismiss')).status).toBe(404);
   });
 
+  it('let the official answer a queued question with another entry, and learn the viewer’s words for next time', async () => {
+    // Unsure, and the matcher's pick (loan amounts) is not the entry that answers it (loan use).
+    const words = '扶贫贷想翻修老屋，中不中？';
+    for (const name of ['老孙', '老钱']) expect((await say(app, roomId, words, { name })).body.answer.answered).toBe(false);
+    const queued = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect(queued.map((q: { text: string; entryId: string }) => [q.text, q.entryId])).toEqual([
+      [words, 'loan-amount-term'],
+      [words, 'loan-amount-term'],
+    ]);
+
+    // A draft, or an entry that does not exist, cannot answer; an answer is text or an entry, not both.
+    await call(app, 'PUT', '/api/policy/entries/loan-collateral-rate', { ...KB.entries.find((e: { id: string }) => e.id === 'loan-collateral-rate'), status: 'draft' });
+    expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-collateral-rate' })).body.error.code).toBe('POLICY_ENTRY_NOT_IN_FORCE');
+    expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'no-such-entry' })).status).toBe(404);
+    expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-use', answer: '两样都给' })).status).toBe(400);
+
+    const short = '只能用于发展生产，不能盖房、办婚事或转借他人';
+    const answered = await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-use', learn: true });
+    expect(answered.body).toMatchObject({ learned: true, question: { status: 'answered_by_official', entryId: 'loan-use', answer: short } });
+    // The second asker of the same words: answered too, and the words are learned once.
+    expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(false);
+    const learned: string[] = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
+    expect(learned.filter((q) => q === words)).toHaveLength(1);
+
+    // The next viewer who asks it so is answered at once, from the approved entry.
+    const again = await say(app, roomId, words, { name: '老周' });
+    expect(again.body.answer).toMatchObject({ answered: true, entryId: 'loan-use' });
+    expect(again.body.reply).toBe(`@老周 ${short}（来源：脱贫人口小额信贷政策）`);
+  });
+
   it('leave chat that is not a question alone, note off-topic questions, and still take orders', async () => {
     expect((await say(app, roomId, '主播好！')).body).toEqual({ accepted: true });
     const offTopic = await say(app, roomId, '几点下播呀？');

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { chatSafeName } from '../../orders/ack.ts';
+import type { PolicyEntry } from '../../policy/entry.ts';
 import { QUESTION_STATUSES, type Question } from '../../policy/question.ts';
 import { periodOf, PeriodQuery } from '../period.ts';
 import { IdParams, PageQuery, StringEnum } from '../schemas.ts';
@@ -14,7 +15,8 @@ const Filter = Type.Object({
 
 /**
  * Viewers' questions: the moderation queue where the official answers (in free text, optionally
- * kept as a draft entry) or dismisses unsure matches, and what people asked most.
+ * kept as a draft entry, or with an entry, optionally learning the question) or dismisses unsure
+ * matches, and what people asked most.
  */
 const questions: FastifyPluginAsyncTypebox = async (app) => {
   const { store, policy } = app;
@@ -29,22 +31,34 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
     return store.questions.topics({ roomId, liveSessionId, status, ...periodOf(req.query) });
   });
 
-  const toChat = (q: Question, text: string) => {
+  const toChat = (q: Question, text: string, entry?: PolicyEntry) => {
     app.realtime.say(q.roomId, `@${chatSafeName(q.asker.name)} ${text}`);
-    app.realtime.showQa(q.roomId, { question: q.text, short: [...text].slice(0, 80).join(''), source: '官方答复', at: new Date().toISOString() });
+    const card = entry ? { short: entry.short, source: entry.source } : { short: [...text].slice(0, 80).join(''), source: '官方答复' };
+    app.realtime.showQa(q.roomId, { question: q.text, ...card, at: new Date().toISOString() });
   };
 
+  // In the official's own words (optionally kept as a draft entry), or with an entry's approved
+  // answer (optionally learning the viewer's words as one more way to ask it).
   app.post(
     '/api/questions/:id/answer',
     {
       schema: {
         params: IdParams,
-        body: Type.Object({ answer: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }), saveDraft: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Union([
+          Type.Object({ answer: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }), saveDraft: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          Type.Object({ entryId: Type.String({ minLength: 1, maxLength: 100 }), learn: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        ]),
       },
     },
     async (req) => {
-      const result = await policy.answerQueued(req.params.id, req.body.answer, req.body.saveDraft ?? false);
-      toChat(result.question, req.body.answer);
+      const body = req.body;
+      if ('entryId' in body) {
+        const result = await policy.answerQueuedWithEntry(req.params.id, body.entryId, body.learn ?? false);
+        toChat(result.question, `${result.entry.short}（来源：${result.entry.source}）`, result.entry);
+        return result;
+      }
+      const result = await policy.answerQueued(req.params.id, body.answer, body.saveDraft ?? false);
+      toChat(result.question, body.answer);
       return result;
     },
   );
