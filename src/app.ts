@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
-import { createAdapter } from '@socket.io/redis-adapter';
+import type { createAdapter } from '@socket.io/redis-adapter';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RoomConnections } from './adapters/connections.ts';
@@ -43,7 +43,7 @@ import { useValidation } from './http/validation.ts';
 import { attachRealtime, type Realtime } from './realtime/io.ts';
 import { RoomRuntime } from './rooms/runtime.ts';
 import { connectRedis, LocalState, RedisState, type SharedState } from './realtime/shared.ts';
-import { describeDatabase } from './store/postgres/store.ts';
+import { describeDatabase } from './store/postgres/reach.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 
@@ -211,6 +211,8 @@ async function openSharing(config: Config): Promise<{ state: SharedState; adapte
   const { databaseUrl } = config;
   const database = databaseUrl.startsWith('postgres') ? describeDatabase(databaseUrl) : `sqlite:${path.resolve(databaseUrl.slice('file:'.length))}`;
   const prefix = `nongbo:${database}:`;
+  // Loaded only for the scale-out mode: a laptop on SQLite never pays for Redis's client.
+  const { createAdapter: redisAdapter } = await import('@socket.io/redis-adapter');
   const state = await connectRedis(config.redisUrl);
   // socket.io's adapter publishes without waiting for an answer, so its client queues while Redis
   // is away (a refused publish would be an unhandled rejection) and sends when it is back.
@@ -220,7 +222,7 @@ async function openSharing(config: Config): Promise<{ state: SharedState; adapte
   await Promise.all([pub.connect(), sub.connect()]);
   return {
     state: new RedisState(state, prefix),
-    adapter: createAdapter(pub, sub, { key: `${prefix}socket.io` }),
+    adapter: redisAdapter(pub, sub, { key: `${prefix}socket.io` }),
     async close() {
       await Promise.allSettled([state.close(), pub.close(), sub.close()]);
     },

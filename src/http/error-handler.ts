@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { AppError, type ErrorCode } from '../errors.ts';
-import { isUnavailable } from '../store/postgres/store.ts';
+import { isUnavailable } from '../store/postgres/reach.ts';
 import { describeValidation } from './validation.ts';
 
 /** Fastify's own client errors, in the project's catalogue. */

@@ -5,7 +5,7 @@
  * counters. With REDIS_URL it lives in Redis under keys namespaced by the database they serve;
  * without, in this process.
  */
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { StartupError } from '../errors.ts';
 import type { Connection, RecentChat, RoomStats } from '../rooms/runtime.ts';
 import type { FeaturedChat, QaCard } from './overlay-state.ts';
@@ -129,6 +129,7 @@ export class RedisState implements SharedState {
  * reconnecting, backing off to every 10 s.
  */
 export async function connectRedis(url: string): Promise<RedisClient> {
+  const { createClient } = await import('redis');
   const client = createClient({
     url,
     disableOfflineQueue: true,

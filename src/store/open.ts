@@ -1,8 +1,12 @@
-import { openPostgresStore } from './postgres/store.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 import type { Store } from './store.ts';
 
-/** Picks the engine from DATABASE_URL: `file:PATH` is the embedded SQLite default, `postgres://…` the scale-out mode. */
+/**
+ * Picks the engine from DATABASE_URL: `file:PATH` is the embedded SQLite default, `postgres://…`
+ * the scale-out mode, whose driver is loaded only then.
+ */
 export async function openStore(databaseUrl: string): Promise<Store> {
-  return databaseUrl.startsWith('file:') ? openSqliteStore(databaseUrl) : openPostgresStore(databaseUrl);
+  if (databaseUrl.startsWith('file:')) return openSqliteStore(databaseUrl);
+  const { openPostgresStore } = await import('./postgres/store.ts');
+  return openPostgresStore(databaseUrl);
 }

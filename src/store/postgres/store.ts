@@ -6,6 +6,7 @@ import { AppError, StartupError } from '../../errors.ts';
 import type { Household } from '../../households/household.ts';
 import { CLAIMING } from '../../orders/order.ts';
 import { PATHS } from '../../paths.ts';
+import { describeDatabase } from './reach.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
 import type { Product, ProductSource, ProductSourceView } from '../../products/product.ts';
 import type { Page, Store, Tx } from '../store.ts';
@@ -19,18 +20,6 @@ const MIGRATIONS = PATHS.postgresMigrations;
 // bigint columns (fen) and counts come back as numbers: every amount stays far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-/** Errors that mean PostgreSQL is out of reach (as opposed to a query it refused). */
-export function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  const code = e?.code ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03'].includes(code) ||
-    code.startsWith('08') ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '')
-  );
-}
-
-/** Worth running again: a deadlock, a serialization failure, or a concurrent insert of the same unique row. */
 /** The ownership loop probes every few seconds; a holder silent this long has lost its rooms. */
 const LOCK_IDLE_LIMIT_S = 10;
 const LOCK_PROBE_TIMEOUT_MS = 5000;
@@ -41,14 +30,10 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Worth running again: a deadlock, a serialization failure, or a concurrent insert of the same unique row. */
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const ATTEMPTS = 5;
 
-/** Where the database is, without the password, for messages and for namespacing Redis keys. */
-export function describeDatabase(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  return `${url.hostname}:${url.port || 5432}/${url.pathname.slice(1)}`;
-}
 
 /**
  * Connects to PostgreSQL, refusing to start with a clear message when it cannot, and brings the
