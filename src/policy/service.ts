@@ -6,7 +6,7 @@
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { shanghaiDay } from '../time.ts';
-import { inForce, QUESTION_MAX, QUESTIONS_MAX, SHORT_MAX, type PolicyEntry } from './entry.ts';
+import { inForce, QUESTION_MAX, QUESTIONS_MAX, readEntry, SHORT_MAX, type PolicyEntry } from './entry.ts';
 import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from './matcher.ts';
 import { looksLikeQuestion, type AskReply, type Question, type QuestionStatus } from './question.ts';
 import { DEFAULT_SYNONYMS, type SynonymTable } from './synonyms.ts';
@@ -136,10 +136,11 @@ export class PolicyService {
     let entry = await this.entry(entryId);
     if (!inForce(entry, shanghaiDay(new Date()))) throw new AppError('POLICY_ENTRY_NOT_IN_FORCE', entryId);
     const question = await this.store.questions.decide(id, { status: 'answered_by_official', answer: entry.short, answeredAt: new Date(), entryId });
-    const asked = [...question.text.trim()].slice(0, QUESTION_MAX).join('');
-    const learned = learn && asked !== '' && !entry.questions.includes(asked) && entry.questions.length < QUESTIONS_MAX;
+    // Chat text, so checked as an imported question is; `|` separates questions in the CSV export.
+    const asked = [...question.text.trim().replaceAll('|', '｜')].slice(0, QUESTION_MAX).join('');
+    const learned = learn && asked !== '' && asked.isWellFormed() && !entry.questions.includes(asked) && entry.questions.length < QUESTIONS_MAX;
     if (learned) {
-      entry = { ...entry, questions: [...entry.questions, asked] };
+      entry = readEntry({ ...entry, questions: [...entry.questions, asked] }, `entry ${entry.id}`);
       await this.import([entry]);
     }
     return { question, entry, learned };

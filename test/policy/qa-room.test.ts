@@ -102,6 +102,19 @@ describe('Q&A rooms', () => {
     expect(again.body.reply).toBe(`@老周 ${short}（来源：脱贫人口小额信贷政策）`);
   });
 
+  it('learn a question with a | as one question: the spreadsheet export separates questions with it', async () => {
+    const words = '扶贫贷|想翻修老屋，中不中？';
+    await say(app, roomId, words, { name: '老孙' });
+    const [queued] = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect((await call(app, 'POST', `/api/questions/${queued.id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(true);
+    const csv = (await app.inject({ url: '/api/policy/export.csv', headers: auth })).body;
+    const before = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
+    expect(before.at(-1)).toBe('扶贫贷｜想翻修老屋，中不中？');
+    const reimport = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
+    expect(reimport.statusCode).toBe(200);
+    expect((await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions).toEqual(before);
+  });
+
   it('leave chat that is not a question alone, note off-topic questions, and still take orders', async () => {
     expect((await say(app, roomId, '主播好！')).body).toEqual({ accepted: true });
     const offTopic = await say(app, roomId, '几点下播呀？');
