@@ -110,6 +110,9 @@ describe('policy question matching', () => {
   it('tells what a question asks from general question forms', () => {
     expect([...aspectsOf('扶贫贷款一户顶多给几万')]).toEqual(['amount']);
     expect([...aspectsOf('低保找谁办')]).toEqual(['procedure']);
+    // 现在哪些人 is who, not where; 补到哪年 is not where to apply.
+    expect([...aspectsOf('现在哪些人能领低保')]).toEqual(['who']);
+    expect([...aspectsOf('这补贴能补到哪年')]).toEqual([]);
     expect([...aspectsOf('哪些人能申请')]).toEqual(['who']);
     expect([...aspectsOf('申报要带什么材料')]).toEqual(['materials']);
     expect([...aspectsOf('贷款能借几年')]).toEqual(['duration']);
