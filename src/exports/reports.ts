@@ -122,6 +122,7 @@ export function questionsTable(questions: readonly Question[], rooms: ReadonlyMa
     { header: '匹配条目', kind: 'text', width: 24 },
     { header: '匹配度', kind: 'text', width: 8 },
     { header: '处理', kind: 'text', width: 12 },
+    { header: '官方所用条目', kind: 'text', width: 24 },
     { header: '回答', kind: 'text', width: 40 },
   ];
   const rows: Cell[][] = questions.map((q) => [
@@ -133,6 +134,7 @@ export function questionsTable(questions: readonly Question[], rooms: ReadonlyMa
     q.entryId ? (titles.get(q.entryId) ?? q.entryId) : '',
     q.score.toFixed(2),
     QUESTION_LABELS[q.status],
+    q.answeredEntryId ? (titles.get(q.answeredEntryId) ?? q.answeredEntryId) : '',
     q.answer ?? '',
   ]);
   return { title: '观众提问', columns, rows };

@@ -14,8 +14,11 @@ export interface Question {
   asker: { platform: string; userId: string; name: string };
   messageId: string | null;
   text: string;
+  /** The matcher's pick, whose confidence `score` is. */
   entryId: string | null;
   score: number;
+  /** The entry the official answered with from the queue (`POST /api/questions/:id/answer { entryId }`). */
+  answeredEntryId: string | null;
   status: QuestionStatus;
   answer: string | null;
   createdAt: Date;
@@ -26,6 +29,11 @@ export interface Question {
 export type AskReply =
   | { answered: true; entryId: string; short: string; answer: string; source: string; score: number }
   | { answered: false; score: number };
+
+/** An answer as it goes to chat: the short answer, then where it comes from. */
+export function withSource(short: string, source: string): string {
+  return `${short}（来源：${source}）`;
+}
 
 /** Chat that reads as a question: a question mark, or a question word. */
 const QUESTION_MARK = /[?？]|吗|呢|怎么|咋|什么|啥|多少|几|哪|谁|如何|是否|能不能|可不可以|有没有|要不要|是不是|会不会|行不行|为什么|为啥/;

@@ -173,7 +173,7 @@ export interface Tx {
   dueHolds(now: Date, limit: number): Promise<number[]>;
   appendLedger(entries: readonly LedgerEntry[]): Promise<void>;
   ledgerOf(orderId: number): Promise<LedgerEntry[]>;
-  insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt'> & { answeredAt: Date | null }): Promise<number>;
+  insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt' | 'answeredEntryId'> & { answeredAt: Date | null }): Promise<number>;
   insertConfirmation(c: Omit<Confirmation, 'id' | 'buyer' | 'status' | 'orderId' | 'decidedAt'> & { buyerName: string }): Promise<number>;
   confirmation(id: number): Promise<Confirmation | undefined>;
   decideConfirmation(id: number, decision: { status: 'accepted' | 'rejected'; orderId: number | null; decidedAt: Date }): Promise<void>;
@@ -220,6 +220,11 @@ export interface Store {
     get(id: string): Promise<PolicyEntry | undefined>;
     /** Inserts or updates (by id) every entry in one transaction: all or nothing. */
     upsert(entries: readonly PolicyEntry[]): Promise<number>;
+    /**
+     * Appends one question to an entry in one transaction, unless the entry already has it or
+     * `max` questions (or does not exist): whether it was added.
+     */
+    addQuestion(id: string, question: string, max: number): Promise<boolean>;
     /** Changes whenever an entry changes: matchers rebuild their index when it does. */
     version(): Promise<string>;
   };
@@ -228,8 +233,7 @@ export interface Store {
     list(filter: QuestionFilter & Page): Promise<Question[]>;
     get(id: number): Promise<Question | undefined>;
     /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, or QUESTION_DECIDED when it is not queued. */
-    /** `entryId`: the entry the official answered with, when it is not the matcher's. */
-    decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date; entryId?: string }): Promise<Question>;
+    decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date; answeredEntryId?: string }): Promise<Question>;
     /** Most-asked entries first. */
     topics(filter: QuestionFilter): Promise<{ entryId: string; title: string; asked: number; answered: number }[]>;
   };

@@ -35,6 +35,17 @@ export function pgPolicy(db: Db): Store['policy'] {
       });
       return entries.length;
     },
+    addQuestion: async (id, question, max) =>
+      db.transaction(async (tx) => {
+        // Locked: two officials teaching the same entry at once both get their question in.
+        const [row] = await tx.select({ questions: pe.questions }).from(pe).where(eq(pe.id, id)).for('update');
+        if (!row || row.questions.includes(question) || row.questions.length >= max) return false;
+        await tx
+          .update(pe)
+          .set({ questions: [...row.questions, question], updatedAt: new Date() })
+          .where(eq(pe.id, id));
+        return true;
+      }),
     version: async () => {
       const [row] = await db.select({ n: sql<number>`count(*)::int`, at: sql<string>`coalesce(max(${pe.updatedAt})::text, '')` }).from(pe);
       return `${row!.n}:${row!.at}`;
@@ -63,6 +74,9 @@ async function loadQuestions(db: Runner, where: SQL | undefined, page: Page, new
     .offset(page.offset)).map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
+/** What a question was about: the entry the official answered with, else the matcher's pick. */
+const about = sql<string>`coalesce(${q.answeredEntryId}, ${q.entryId})`;
+
 /** Viewers' questions and what became of them. */
 export function pgQuestions(db: Db): Store['questions'] {
   const one = async (id: number) => (await loadQuestions(db, eq(q.id, id), { limit: 1, offset: 0 }))[0];
@@ -81,15 +95,15 @@ export function pgQuestions(db: Db): Store['questions'] {
     topics: async (filter) =>
       db
         .select({
-          entryId: sql<string>`${q.entryId}`,
+          entryId: about,
           title: pe.title,
           asked: sql<number>`count(*)::int`,
           answered: sql<number>`sum(case when ${q.status} in ('answered', 'answered_by_official') then 1 else 0 end)::int`,
         })
         .from(q)
-        .innerJoin(pe, eq(pe.id, q.entryId))
+        .innerJoin(pe, eq(pe.id, about))
         .where(questionWhere(filter))
-        .groupBy(q.entryId, pe.title)
-        .orderBy(desc(sql`count(*)`), asc(q.entryId)),
+        .groupBy(about, pe.title)
+        .orderBy(desc(sql`count(*)`), asc(about)),
   };
 }

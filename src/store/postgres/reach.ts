@@ -1,6 +1,7 @@
 /**
  * What the rest of the server needs to know about PostgreSQL without loading its driver: an
- * embedded-SQLite server never loads `pg` (some 20 MB resident), so these live apart from the store.
+ * embedded-SQLite server never loads `pg` and drizzle's driver for it (with Redis's client, which
+ * is loaded the same way, ~10 MB resident), so these live apart from the store.
  */
 
 /** Errors that mean PostgreSQL is out of reach (as opposed to a query it refused). */

@@ -34,7 +34,6 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 const ATTEMPTS = 5;
 
-
 /**
  * Connects to PostgreSQL, refusing to start with a clear message when it cannot, and brings the
  * schema up to date (one instance at a time: the others wait on an advisory lock).

@@ -34,6 +34,16 @@ export function sqlitePolicy(db: Db): Store['policy'] {
       });
       return entries.length;
     },
+    addQuestion: async (id, question, max) =>
+      db.transaction((tx) => {
+        const row = tx.select({ questions: pe.questions }).from(pe).where(eq(pe.id, id)).get();
+        if (!row || row.questions.includes(question) || row.questions.length >= max) return false;
+        tx.update(pe)
+          .set({ questions: [...row.questions, question], updatedAt: new Date() })
+          .where(eq(pe.id, id))
+          .run();
+        return true;
+      }),
     version: async () => {
       const row = db.select({ n: sql<number>`count(*)`, at: sql<number>`coalesce(max(${pe.updatedAt}), 0)` }).from(pe).get()!;
       return `${row.n}:${row.at}`;
@@ -64,6 +74,9 @@ function loadQuestions(db: Db, where: SQL | undefined, page: Page, newestFirst =
     .map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
+/** What a question was about: the entry the official answered with, else the matcher's pick. */
+const about = sql<string>`coalesce(${q.answeredEntryId}, ${q.entryId})`;
+
 /** Viewers' questions and what became of them. */
 export function sqliteQuestions(db: Db): Store['questions'] {
   const one = (id: number) => loadQuestions(db, eq(q.id, id), { limit: 1, offset: 0 })[0];
@@ -83,16 +96,16 @@ export function sqliteQuestions(db: Db): Store['questions'] {
     topics: async (filter) =>
       db
         .select({
-          entryId: sql<string>`${q.entryId}`,
+          entryId: about,
           title: pe.title,
           asked: sql<number>`count(*)`,
           answered: sql<number>`sum(case when ${q.status} in ('answered', 'answered_by_official') then 1 else 0 end)`,
         })
         .from(q)
-        .innerJoin(pe, eq(pe.id, q.entryId))
+        .innerJoin(pe, eq(pe.id, about))
         .where(questionWhere(filter))
-        .groupBy(q.entryId)
-        .orderBy(desc(sql`count(*)`), asc(q.entryId))
+        .groupBy(about)
+        .orderBy(desc(sql`count(*)`), asc(about))
         .all(),
   };
 }

@@ -318,6 +318,8 @@ export const questions = sqliteTable(
     messageId: text('message_id'),
     text: text('text').notNull(),
     entryId: text('entry_id').references(() => policyEntries.id),
+    /** The entry the official answered with from the queue, when not in their own words. */
+    answeredEntryId: text('answered_entry_id').references(() => policyEntries.id),
     score: real('score').notNull(),
     status: text('status', { enum: QUESTION_STATUSES }).notNull(),
     answer: text('answer'),

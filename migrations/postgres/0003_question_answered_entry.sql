@@ -1,0 +1,2 @@
+ALTER TABLE "questions" ADD COLUMN "answered_entry_id" text;--> statement-breakpoint
+ALTER TABLE "questions" ADD CONSTRAINT "questions_answered_entry_id_policy_entries_id_fk" FOREIGN KEY ("answered_entry_id") REFERENCES "public"."policy_entries"("id") ON DELETE no action ON UPDATE no action;

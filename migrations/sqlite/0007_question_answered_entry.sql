@@ -1,0 +1,1 @@
+ALTER TABLE `questions` ADD `answered_entry_id` text REFERENCES policy_entries(id);
