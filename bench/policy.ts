@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readKnowledgeBase, type PolicyEntry } from '../src/policy/entry.ts';
-import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from '../src/policy/matcher.ts';
+import { asEntryQuestion, readKnowledgeBase, type PolicyEntry } from '../src/policy/entry.ts';
+import { ANSWER_AT, PolicyMatcher } from '../src/policy/matcher.ts';
+import { verdict } from '../src/policy/service.ts';
 import { DEFAULT_SYNONYMS } from '../src/policy/synonyms.ts';
 import { ROOT } from '../src/paths.ts';
 import { percentile, progress, round, type Result } from './report.ts';
@@ -73,18 +74,19 @@ function latency(entries: PolicyEntry[]): { p50Ms: number; p99Ms: number } {
 const UNSEEN = ['unseen', 'unseen2', 'unseen3', 'unseen4', 'unseen5', 'unseen6'];
 
 /**
- * The knowledge base after a while in use: the official has answered every queued question of
- * the held-out sets with its right entry and kept the viewer's words (the moderation queue's
- * `learn`), as `POST /api/questions/:id/answer { entryId, learn: true }` does.
+ * The knowledge base after a while in use: every in-scope question of the held-out sets that a
+ * Q&A room would have queued was answered by the official with its right entry, keeping the
+ * viewer's words (`POST /api/questions/:id/answer { entryId, learn: true }`).
  */
 function learned(): { entries: PolicyEntry[]; count: number } {
   const before = new PolicyMatcher(kb, DEFAULT_SYNONYMS);
   const added = new Map<string, string[]>();
   let count = 0;
   for (const { q, expect } of ['holdout', 'holdout2'].flatMap((set) => lines(`policy-questions.${set}.jsonl`))) {
-    const score = before.match(q)?.score ?? 0;
-    if (expect === null || score < REVIEW_AT || score >= ANSWER_AT) continue;
-    added.set(expect, [...(added.get(expect) ?? []), q]);
+    const question = asEntryQuestion(q);
+    if (expect === null || !question || verdict(before, q)?.status !== 'queued') continue;
+    if (added.get(expect)?.includes(question)) continue;
+    added.set(expect, [...(added.get(expect) ?? []), question]);
     count++;
   }
   return { entries: kb.map((e) => ({ ...e, questions: [...e.questions, ...(added.get(e.id) ?? [])] })), count };

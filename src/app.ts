@@ -12,6 +12,7 @@ import { chatSafeName } from './orders/ack.ts';
 import { OrderService } from './orders/service.ts';
 import { addressees, AnswerCooldown } from './policy/cooldown.ts';
 import { PolicyService } from './policy/service.ts';
+import { withSource } from './policy/question.ts';
 import { Catalog } from './products/catalog.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import type { Config } from './config.ts';
@@ -108,7 +109,7 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     app.policy
       .entry(entryId)
       .then((entry) => {
-        app.realtime.say(roomId, `${addressees(names, chatSafeName)} ${entry.short}（来源：${entry.source}）`);
+        app.realtime.say(roomId, `${addressees(names, chatSafeName)} ${withSource(entry.short, entry.source)}`);
         app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
       })
       .catch((err) => app.log.warn({ err }, 'combined answer not sent'));

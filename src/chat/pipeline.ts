@@ -11,6 +11,7 @@ import { chatSafeName } from '../orders/ack.ts';
 import { parseOrder, type ParseResult } from '../orders/parser.ts';
 import type { OrderService } from '../orders/service.ts';
 import type { AnswerCooldown } from '../policy/cooldown.ts';
+import { withSource } from '../policy/question.ts';
 import type { PolicyService, Verdict } from '../policy/service.ts';
 import type { Catalog } from '../products/catalog.ts';
 import type { Room } from '../rooms/room.ts';
@@ -69,7 +70,7 @@ export class ChatPipeline {
     if (room.qa && parsed.kind === 'none') {
       question = await policy.judge(msg.text);
       if (question?.answer.answered && cooldown.claim(room.id, question.answer.entryId, msg.user.name)) {
-        reply = `@${chatSafeName(msg.user.name)} ${question.answer.short}（来源：${question.answer.source}）`;
+        reply = `@${chatSafeName(msg.user.name)} ${withSource(question.answer.short, question.answer.source)}`;
       }
     }
 

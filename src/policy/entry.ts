@@ -106,6 +106,16 @@ export function checkUniqueIds(entries: PolicyEntry[], where: (i: number) => str
   });
 }
 
+/**
+ * Chat text as a question of an entry: trimmed, cut to QUESTION_MAX characters, with `|` (which
+ * separates an entry's questions in the CSV export) kept as a full-width ｜. Undefined when
+ * nothing is left or it is not valid Unicode.
+ */
+export function asEntryQuestion(text: string): string | undefined {
+  const question = [...text.trim().replaceAll('|', '｜')].slice(0, QUESTION_MAX).join('');
+  return question && question.isWellFormed() ? question : undefined;
+}
+
 /** An entry applies on `day` (YYYY-MM-DD in Asia/Shanghai) when it is approved and in force. */
 export function inForce(e: PolicyEntry, day: string): boolean {
   return e.status === 'approved' && (!e.effectiveFrom || e.effectiveFrom <= day) && (!e.effectiveTo || day <= e.effectiveTo);

@@ -86,11 +86,16 @@ describe('Q&A rooms', () => {
     await call(app, 'PUT', '/api/policy/entries/loan-collateral-rate', { ...KB.entries.find((e: { id: string }) => e.id === 'loan-collateral-rate'), status: 'draft' });
     expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-collateral-rate' })).body.error.code).toBe('POLICY_ENTRY_NOT_IN_FORCE');
     expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'no-such-entry' })).status).toBe(404);
-    expect((await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-use', answer: '两样都给' })).status).toBe(400);
+    const wrong = async (body: object) => (await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, body)).body.error;
+    expect(await wrong({ entryId: 'loan-use', answer: '两样都给' })).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('either answer') });
+    expect(await wrong({})).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('either answer') });
+    expect(await wrong({ entryId: 'loan-use', saveDraft: true })).toMatchObject({ message: expect.stringContaining('use learn') });
+    expect(await wrong({ answer: '好的', learn: true })).toMatchObject({ message: expect.stringContaining('use saveDraft') });
 
     const short = '只能用于发展生产，不能盖房、办婚事或转借他人';
     const answered = await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-use', learn: true });
-    expect(answered.body).toMatchObject({ learned: true, question: { status: 'answered_by_official', entryId: 'loan-use', answer: short } });
+    // The matcher's pick stays on record beside the entry the official chose; topics count the latter.
+    expect(answered.body).toMatchObject({ learned: true, question: { status: 'answered_by_official', entryId: 'loan-amount-term', answeredEntryId: 'loan-use', answer: short } });
     // The second asker of the same words: answered too, and the words are learned once.
     expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(false);
     const learned: string[] = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
@@ -100,6 +105,11 @@ describe('Q&A rooms', () => {
     const again = await say(app, roomId, words, { name: '老周' });
     expect(again.body.answer).toMatchObject({ answered: true, entryId: 'loan-use' });
     expect(again.body.reply).toBe(`@老周 ${short}（来源：脱贫人口小额信贷政策）`);
+    const topics = (await call(app, 'GET', `/api/questions/topics?roomId=${roomId}`)).body;
+    expect(topics).toEqual([expect.objectContaining({ entryId: 'loan-use', asked: 3, answered: 3 })]);
+    const csv = (await app.inject({ url: `/api/exports/questions.csv?roomId=${roomId}`, headers: auth })).body;
+    expect(csv).toContain('官方所用条目');
+    expect(csv).toContain('小额信贷能用来干什么');
   });
 
   it('learn a question with a | as one question: the spreadsheet export separates questions with it', async () => {

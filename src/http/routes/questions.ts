@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { chatSafeName } from '../../orders/ack.ts';
+import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
-import { QUESTION_STATUSES, type Question } from '../../policy/question.ts';
+import { QUESTION_STATUSES, withSource, type Question } from '../../policy/question.ts';
 import { periodOf, PeriodQuery } from '../period.ts';
 import { IdParams, PageQuery, StringEnum } from '../schemas.ts';
 
@@ -38,27 +39,38 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   // In the official's own words (optionally kept as a draft entry), or with an entry's approved
-  // answer (optionally learning the viewer's words as one more way to ask it).
+  // answer (optionally learning the viewer's words as one more way to ask it). One body, checked
+  // by hand for which of the two it is, so that a mistake gets a message about the right one.
   app.post(
     '/api/questions/:id/answer',
     {
       schema: {
         params: IdParams,
-        body: Type.Union([
-          Type.Object({ answer: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }), saveDraft: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-          Type.Object({ entryId: Type.String({ minLength: 1, maxLength: 100 }), learn: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        ]),
+        body: Type.Object(
+          {
+            answer: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' })),
+            saveDraft: Type.Optional(Type.Boolean()),
+            entryId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            learn: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
-      const body = req.body;
-      if ('entryId' in body) {
-        const result = await policy.answerQueuedWithEntry(req.params.id, body.entryId, body.learn ?? false);
-        toChat(result.question, `${result.entry.short}（来源：${result.entry.source}）`, result.entry);
-        return result;
+      const { answer, saveDraft, entryId, learn } = req.body;
+      if ((answer === undefined) === (entryId === undefined)) throw new AppError('VALIDATION_FAILED', 'give either answer (your own words) or entryId (an entry’s answer)');
+      if (entryId !== undefined) {
+        if (saveDraft !== undefined) throw new AppError('VALIDATION_FAILED', 'saveDraft goes with answer; with entryId, use learn');
+        const { question, entry } = await policy.answerQueuedWithEntry(req.params.id, entryId);
+        toChat(question, withSource(entry.short, entry.source), entry);
+        // After the answer is out: learning is the official's bonus, not part of answering.
+        const learned = learn ? await policy.learnQuestion(entryId, question.text) : false;
+        return { question, entry: learned ? await policy.entry(entryId) : entry, learned };
       }
-      const result = await policy.answerQueued(req.params.id, body.answer, body.saveDraft ?? false);
-      toChat(result.question, body.answer);
+      if (learn !== undefined) throw new AppError('VALIDATION_FAILED', 'learn goes with entryId; with answer, use saveDraft');
+      const result = await policy.answerQueued(req.params.id, answer!, saveDraft ?? false);
+      toChat(result.question, answer!);
       return result;
     },
   );
