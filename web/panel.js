@@ -3,7 +3,7 @@
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { get, logout, patch, post, ready } from './lib/api.js';
 import { $, fill, h } from './lib/dom.js';
-import { CONNECTION, shanghai, STATUS, toFen, yuan } from './lib/format.js';
+import { CONNECTION, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
 let rooms = [];
 let room;
@@ -92,48 +92,80 @@ async function loadConfirmations() {
   );
 }
 
+/** Entries that can answer (approved, in force today), fetched at most once a minute, not per question. */
+let answerable = { at: 0, entries: [] };
+async function answerableEntries() {
+  if (Date.now() - answerable.at > 60_000) {
+    const today = shanghaiDate();
+    const entries = await get('/api/policy/entries');
+    answerable = {
+      at: Date.now(),
+      entries: entries.filter((e) => e.status === 'approved' && (!e.effectiveFrom || e.effectiveFrom <= today) && (!e.effectiveTo || today <= e.effectiveTo)),
+    };
+  }
+  return answerable.entries;
+}
+
+/**
+ * Each queued question's row, kept while it waits: a new question redraws the list, and the
+ * official's half-typed answer or chosen entry must survive that.
+ */
+const questionRows = new Map();
+
+function questionRow(q, entries) {
+  const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
+  const draft = h('input', { type: 'checkbox' });
+  // The matcher's unsure pick first; the official may choose another entry that can answer.
+  const picked = entries.some((e) => e.id === q.entryId);
+  const entry = h(
+    'select',
+    { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } },
+    picked ? null : h('option', { value: '', selected: true }, '选择条目…'),
+    entries.map((e) => h('option', { value: e.id, selected: e.id === q.entryId }, `${e.title}：${e.short}`)),
+  );
+  const learn = h('input', { type: 'checkbox', checked: true });
+  const answerWithEntry = async () => {
+    if (!entry.value) throw new Error('请先选择条目');
+    const r = await post(`/api/questions/${q.id}/answer`, { entryId: entry.value, learn: learn.checked });
+    toast(learn.checked && !r.learned ? '已用条目回答（这个问法条目里已有，或条目问法已满）' : '已用条目回答');
+    await loadQuestions();
+  };
+  return h(
+    'li',
+    { 'data-question': q.id },
+    h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
+    h(
+      'div',
+      { class: 'row', style: { flexBasis: '100%' } },
+      text,
+      h('label', { class: 'row' }, draft, '存为草稿'),
+      h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
+    ),
+    entries.length === 0
+      ? null
+      : h(
+          'div',
+          { class: 'row', style: { flexBasis: '100%' } },
+          entry,
+          h('label', { class: 'row', title: '把这个问法加进条目，下次直接回答' }, learn, '记住这个问法'),
+          h('button', { type: 'button', onclick: () => act(answerWithEntry) }, '用条目回答'),
+        ),
+    h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
+  );
+}
+
 async function loadQuestions() {
   $('#qa-section').hidden = !room.qa;
   if (!room.qa) return;
   const [queued, topics, entries] = await Promise.all([
     get(`/api/questions?roomId=${room.id}&status=queued&limit=50`),
     get(`/api/questions/topics?roomId=${room.id}`),
-    get('/api/policy/entries'),
+    answerableEntries(),
   ]);
-  const approved = entries.filter((e) => e.status === 'approved');
-  fill(
-    $('#questions'),
-    queued.length === 0 ? h('li', { class: 'muted' }, '没有待回答的问题') : null,
-    queued.map((q) => {
-      const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
-      const draft = h('input', { type: 'checkbox' });
-      // The matcher's unsure pick first; the official may choose another approved entry.
-      const entry = h(
-        'select',
-        { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } },
-        approved.map((e) => h('option', { value: e.id, selected: e.id === q.entryId }, `${e.title}：${e.short}`)),
-      );
-      const learn = h('input', { type: 'checkbox', checked: true });
-      return h(
-        'li',
-        { 'data-question': q.id },
-        h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
-        h('div', { class: 'row', style: { flexBasis: '100%' } },
-          text,
-          h('label', { class: 'row' }, draft, '存为草稿'),
-          h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
-        ),
-        approved.length === 0
-          ? null
-          : h('div', { class: 'row', style: { flexBasis: '100%' } },
-              entry,
-              h('label', { class: 'row', title: '把这个问法加进条目，下次直接回答' }, learn, '记住这个问法'),
-              h('button', { type: 'button', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { entryId: entry.value, learn: learn.checked }); await loadQuestions(); }, '已用条目回答') }, '用条目回答'),
-            ),
-        h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
-      );
-    }),
-  );
+  const waiting = new Set(queued.map((q) => q.id));
+  for (const id of questionRows.keys()) if (!waiting.has(id)) questionRows.delete(id);
+  for (const q of queued) if (!questionRows.has(q.id)) questionRows.set(q.id, questionRow(q, entries));
+  fill($('#questions'), queued.length === 0 ? h('li', { class: 'muted' }, '没有待回答的问题') : queued.map((q) => questionRows.get(q.id)));
   fill($('#topics'), topics.slice(0, 10).map((t) => h('li', {}, h('span', { class: 'grow' }, t.title), h('span', { class: 'badge' }, `${t.asked} 次`))));
 }
 

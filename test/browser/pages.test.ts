@@ -150,11 +150,18 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await say(app, room.id, '扶贫贷想翻修老屋，中不中？', { name: '老孙' });
     await panel.waitForSelector('[data-question] >> text=扶贫贷想翻修老屋');
     await shot(panel, 'panel-questions');
-    await panel.selectOption('[data-question] select', 'loan-use');
-    await panel.click('[data-question] button:has-text("用条目回答")');
+    const row = '[data-question]:has-text("扶贫贷想翻修老屋")';
+    await panel.selectOption(`${row} select`, 'loan-use');
+    // Another question redraws the queue: the entry the official chose stays chosen.
+    await say(app, room.id, '低保的事找谁办？', { name: '老钱' });
+    await panel.waitForSelector('[data-question] >> text=低保的事找谁办？');
+    expect(await panel.inputValue(`${row} select`)).toBe('loan-use');
+    await panel.click(`${row} button:has-text("用条目回答")`);
+    await panel.waitForSelector(row, { state: 'detached' });
+    await panel.click('[data-question] button:has-text("忽略")');
     await panel.waitForSelector('text=没有待回答的问题');
     const byEntry = (await call(app, 'GET', `/api/questions?roomId=${room.id}&status=answered_by_official`)).body.find((q: { text: string }) => q.text.startsWith('扶贫贷'));
-    expect(byEntry).toMatchObject({ entryId: 'loan-use', answer: '只能用于发展生产，不能盖房、办婚事或转借他人' });
+    expect(byEntry).toMatchObject({ answeredEntryId: 'loan-use', answer: '只能用于发展生产，不能盖房、办婚事或转借他人' });
     expect((await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions).toContain('扶贫贷想翻修老屋，中不中？');
     await context.close();
   });
