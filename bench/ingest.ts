@@ -78,6 +78,7 @@ export async function ingest(): Promise<Result> {
     const full = await pipeline();
     if (round >= WARMUP) rounds.push({ raw, full });
   }
+  // The middle value; of an even count (BENCH_INGEST_ROUNDS=4), the upper of the two.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratios = rounds.map((r) => r.full.rate / r.raw);
   const ratio = median(ratios);
