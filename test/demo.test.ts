@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { buildTestApp, call, tempDatabaseUrl } from './helper.ts';
+import { auth, buildTestApp, call, tempDatabaseUrl, until } from './helper.ts';
 import { usePostgres } from './postgres.ts';
 
 let app: App | undefined;
@@ -31,6 +31,23 @@ describe('demo seed', () => {
 
     const rooms = (await call(app, 'GET', '/api/rooms')).body;
     expect(rooms.map((r: { platform: string }) => r.platform)).toContain('simulator');
+    // A policy Q&A room with a knowledge base that answers.
+    expect(rooms.filter((r: { qa: boolean }) => r.qa).map((r: { platform: string }) => r.platform)).toEqual(['simulator']);
+    const ask = await app.inject({ url: `/api/policy/ask?q=${encodeURIComponent('小额信贷最多能贷多少钱？')}`, headers: auth });
+    expect(ask.json()).toMatchObject({ answered: true, entryId: 'loan-amount-term' });
+  });
+
+  it('runs a policy Q&A stream a newcomer can watch: questions answered from the knowledge base, unsure ones queued', async () => {
+    app = await buildTestApp({ demo: true });
+    const qa = (await call(app, 'GET', '/api/rooms')).body.find((r: { qa: boolean }) => r.qa);
+    // Faster than the demo's one message a second, so the test sees a few questions soon.
+    expect((await call(app, 'PATCH', `/api/rooms/${qa.id}`, { config: { rate: 400, seed: 7 } })).status).toBe(200);
+    expect((await call(app, 'POST', `/api/rooms/${qa.id}/connect`)).status).toBe(200);
+    const statuses = async () => new Set((await call(app!, 'GET', `/api/questions?roomId=${qa.id}&limit=200`)).body.map((q: { status: string }) => q.status));
+    await until('answered and queued questions', async () => {
+      const s = await statuses();
+      return s.has('answered') && s.has('queued');
+    });
   });
 
   it('is idempotent: a restart on the same database seeds nothing more', async () => {

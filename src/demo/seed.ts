@@ -1,9 +1,14 @@
 /**
  * The demo a newcomer clicks through on first start: a cooperative in a Miao village in the hills
- * of south-east Guizhou, its households, the products they pool, and two rooms. Names, numbers and
- * stories are invented for the demo.
+ * of south-east Guizhou, its households, the products they pool, three rooms (a simulated selling
+ * stream, one fed by hand, a simulated policy Q&A stream) and a policy knowledge base of 37
+ * approved answers. Names, numbers and stories are invented for the demo.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Household, HouseholdInput } from '../households/household.ts';
+import { ROOT } from '../paths.ts';
+import { readKnowledgeBase } from '../policy/entry.ts';
 import { DEFAULT_LIMITS, newOverlayToken } from '../rooms/room.ts';
 import type { Store } from '../store/store.ts';
 
@@ -125,6 +130,19 @@ async function seedOnce(store: Store): Promise<boolean> {
     overlayToken: newOverlayToken(),
     limits: DEFAULT_LIMITS,
   });
+  await store.rooms.create({
+    name: '乡村政策问答（模拟）',
+    platform: 'simulator',
+    config: { rate: 1 },
+    platformFeeRate: 0,
+    commissionRate: 0,
+    // Viewers' policy questions are answered from the knowledge base; unsure ones wait in the panel.
+    qa: true,
+    overlayToken: newOverlayToken(),
+    limits: DEFAULT_LIMITS,
+  });
+  // The same knowledge base as the development fixture (test/fixtures/policy-kb.zh.json).
+  await store.policy.upsert(readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'demo', 'policy-kb.zh.json'), 'utf8'))));
   await store.settings.setIfAbsent(SEEDED, new Date().toISOString());
   return true;
 }
