@@ -1,18 +1,21 @@
 /**
- * What a question asks about its subject: who may have it, from what age, how much, for how
- * long, when, how to apply, what to bring, what it may be used for, what it is. Told apart by
+ * What a question asks about its subject: whether there is help with it (a subsidy, paying less),
+ * who may have it, from what age, how much, for how long, when, how to apply, what to bring, what
+ * it may be used for, what it is. Told apart by
  * general Chinese question forms (多少, 几年, 怎么申请, 带什么), never by anything in a knowledge
  * base, so an official's own entries get the same treatment as the demo's: "扶贫贷款一户顶多给几万"
  * asks an amount, and of the loan entries the one asked "最多能贷多少钱" is its answer.
  */
 import { normalizeQuestion } from './text.ts';
 
-export type Aspect = 'who' | 'age' | 'amount' | 'duration' | 'when' | 'procedure' | 'materials' | 'use' | 'definition';
+export type Aspect = 'relief' | 'who' | 'age' | 'amount' | 'duration' | 'when' | 'procedure' | 'materials' | 'use' | 'definition';
 
 const CUES: [Aspect, RegExp][] = [
   // 找谁 is where to go, not who qualifies.
   ['who', /(?<!找)谁|哪些人|什么人|啥人|哪种人|哪类|哪几类|几类|什么样的|啥样的|什么家庭|条件|资格|够格|符合/u],
   ['age', /几岁|多大年纪|多大岁数|岁数|年龄|年纪/u],
+  // 能少交点不, 政府给代缴不: help with the cost, not the cost itself.
+  ['relief', /有(?:没有)?补(?:贴|助)(?:吗|没|不|呢)|有没有补|资助|减免|少交|免交|代缴|帮(?:着)?交|给补|补多少|能补|报销/u],
   ['amount', /多少|几万|几千|几百|几块|额度|最多|顶多|最高|补几|给几/u],
   ['duration', /几年|多久|多长时间|期限|多少年|几个月|最长|年限/u],
   ['when', /什么时候|啥时候|几月|哪天|何时/u],

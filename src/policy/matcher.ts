@@ -66,7 +66,7 @@ export interface Evidence {
   aspect: number;
 }
 
-export const CONFIDENCE_WEIGHTS = { bias: -3.865, coverage: 0.622, explained: 0.815, margin: 1.208, longWords: 1.011, titled: 1.721, aspect: 0.289 };
+export const CONFIDENCE_WEIGHTS = { bias: -3.89, coverage: 0.604, explained: 0.795, margin: 1.206, longWords: 1.047, titled: 1.729, aspect: 0.383 };
 const MAX_LONG_WORDS = 3;
 
 export interface Match {
@@ -93,9 +93,15 @@ export class PolicyMatcher {
   private readonly aspects: Set<Aspect>[];
   private readonly titles: string[][];
 
+  /**
+   * `learned`: per entry, the questions it learned from viewers (the moderation queue's `learn`).
+   * They are matched like the others, but what an entry answers (its aspects) is read from the
+   * questions its author wrote: one viewer's way of asking must not widen it for every question.
+   */
   constructor(
     private readonly entries: readonly PolicyEntry[],
     private readonly synonyms: SynonymTable,
+    learned: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {
     this.lengths = entries.map(() => FIELDS.map(() => 0));
     entries.forEach((entry, doc) => {
@@ -116,7 +122,7 @@ export class PolicyMatcher {
     });
     this.avgLength = FIELDS.map((_, f) => this.lengths.reduce((a, l) => a + l[f]!, 0) / Math.max(1, entries.length) || 1);
     this.maxIdf = this.idf(0);
-    this.aspects = entries.map((e) => aspectsOf([e.title, ...e.questions].join('。')));
+    this.aspects = entries.map((e) => aspectsOf([e.title, ...e.questions.filter((q) => !learned.get(e.id)?.has(q))].join('。')));
     this.titles = entries.map((e) => [...terms(e.title)].filter(([, t]) => t.topic && t.long).map(([word]) => word));
   }
 

@@ -83,9 +83,10 @@ export class PolicyService {
       const key = `${version}|${synonyms ?? ''}|${shanghaiDay(new Date())}`;
       if (!this.matcher || key !== this.builtFrom) {
         const today = shanghaiDay(new Date());
-        const entries = (await this.store.policy.entries()).filter((e) => inForce(e, today));
+        const [all, learned] = await Promise.all([this.store.policy.entries(), this.store.policy.learned()]);
+        const entries = all.filter((e) => inForce(e, today));
         const custom = synonyms ? (JSON.parse(synonyms) as SynonymTable) : {};
-        this.matcher = new PolicyMatcher(entries, { ...DEFAULT_SYNONYMS, ...custom });
+        this.matcher = new PolicyMatcher(entries, { ...DEFAULT_SYNONYMS, ...custom }, learned);
         this.builtFrom = key;
       }
       this.checkedAt = Date.now();

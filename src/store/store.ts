@@ -221,10 +221,12 @@ export interface Store {
     /** Inserts or updates (by id) every entry in one transaction: all or nothing. */
     upsert(entries: readonly PolicyEntry[]): Promise<number>;
     /**
-     * Appends one question to an entry in one transaction, unless the entry already has it or
-     * `max` questions (or does not exist): whether it was added.
+     * Appends one question learned from a viewer to an entry in one transaction, unless the entry
+     * already has it or `max` questions (or does not exist): whether it was added.
      */
     addQuestion(id: string, question: string, max: number): Promise<boolean>;
+    /** The questions each entry learned from viewers (`addQuestion`), by entry id. */
+    learned(): Promise<Map<string, Set<string>>>;
     /** Changes whenever an entry changes: matchers rebuild their index when it does. */
     version(): Promise<string>;
   };

@@ -112,13 +112,14 @@ describe('policy question matching', () => {
     expect([...aspectsOf('低保找谁办')]).toEqual(['procedure']);
     // 现在哪些人 is who, not where; 补到哪年 is not where to apply.
     expect([...aspectsOf('现在哪些人能领低保')]).toEqual(['who']);
-    expect([...aspectsOf('这补贴能补到哪年')]).toEqual([]);
+    expect(aspectsOf('这补贴能补到哪年').has('procedure')).toBe(false);
     expect([...aspectsOf('哪些人能申请')]).toEqual(['who']);
     expect([...aspectsOf('申报要带什么材料')]).toEqual(['materials']);
     expect([...aspectsOf('贷款能借几年')]).toEqual(['duration']);
     expect([...aspectsOf('养老金几岁开始领')]).toEqual(['age']);
     expect([...aspectsOf('这钱能拿来盖房子吗')]).toEqual(['use']);
     expect([...aspectsOf('两免一补是什么')]).toEqual(['definition']);
+    expect([...aspectsOf('低保户交医保能少交点不')]).toEqual(['relief']);
     expect(aspectsOf('主播今天真好看').size).toBe(0);
   });
 
@@ -137,6 +138,16 @@ describe('policy question matching', () => {
     expect(subject.match('养蜂补助顶多补几万')?.entry.id).toBe('amount');
     expect(subject.match('养蜂补助去哪办')?.entry.id).toBe('apply');
     expect(subject.match('养蜂补助要准备啥')?.entry.id).toBe('docs');
+  });
+
+  it('reads what an entry answers from the questions its author wrote, not from those it learned', () => {
+    const base = { short: '', answer: '', source: '县农业农村局', tags: [], region: null, effectiveFrom: null, effectiveTo: null, status: 'approved' as const };
+    const learnedWords = '养蜂补助一箱最多给多少';
+    const apply = { ...base, id: 'apply', title: '养蜂补助申领', questions: ['养蜂补助怎么申请？', learnedWords] };
+    const q = '养蜂补助一年最多给多少';
+    // Learned as ordinary words, it made the how-to-apply entry one that answers amounts.
+    expect(new PolicyMatcher([apply], {}).match(q)?.evidence.aspect).toBe(1);
+    expect(new PolicyMatcher([apply], {}, new Map([['apply', new Set([learnedWords])]])).match(q)?.evidence.aspect).toBe(-1);
   });
 
   // 分红 and 第一 stand only in the full answers of the loan-use and live-selling-rules entries;

@@ -100,6 +100,8 @@ describe('Q&A rooms', () => {
     expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(false);
     const learned: string[] = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
     expect(learned.filter((q) => q === words)).toHaveLength(1);
+    // Recorded as learned, so the entry's own questions still say what it answers.
+    expect((await app.store.policy.learned()).get('loan-use')).toEqual(new Set([words]));
 
     // The next viewer who asks it so is answered at once, from the approved entry.
     const again = await say(app, roomId, words, { name: '老周' });

@@ -8,11 +8,17 @@ import * as schema from './schema.ts';
 import type { Runner } from './tx.ts';
 
 type Db = Runner & { transaction: import('./tx.ts').Db['transaction'] };
-const { policyEntries: pe, questions: q, chatUsers } = schema;
+const { policyEntries: pe, policyLearnedQuestions: learned, questions: q, chatUsers } = schema;
 
 function toEntry(row: typeof pe.$inferSelect): PolicyEntry {
   const { createdAt: _c, updatedAt: _u, ...entry } = row;
   return entry;
+}
+
+function byEntry(rows: { entryId: string; question: string }[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { entryId, question } of rows) out.set(entryId, (out.get(entryId) ?? new Set()).add(question));
+  return out;
 }
 
 /** The knowledge base. */
@@ -40,12 +46,15 @@ export function pgPolicy(db: Db): Store['policy'] {
         // Locked: two officials teaching the same entry at once both get their question in.
         const [row] = await tx.select({ questions: pe.questions }).from(pe).where(eq(pe.id, id)).for('update');
         if (!row || row.questions.includes(question) || row.questions.length >= max) return false;
+        const now = new Date();
         await tx
           .update(pe)
-          .set({ questions: [...row.questions, question], updatedAt: new Date() })
+          .set({ questions: [...row.questions, question], updatedAt: now })
           .where(eq(pe.id, id));
+        await tx.insert(learned).values({ entryId: id, question, createdAt: now }).onConflictDoNothing();
         return true;
       }),
+    learned: async () => byEntry(await db.select({ entryId: learned.entryId, question: learned.question }).from(learned)),
     version: async () => {
       const [row] = await db.select({ n: sql<number>`count(*)::int`, at: sql<string>`coalesce(max(${pe.updatedAt})::text, '')` }).from(pe);
       return `${row!.n}:${row!.at}`;

@@ -7,11 +7,17 @@ import type { Page, QuestionFilter, Store } from '../store.ts';
 import * as schema from './schema.ts';
 
 type Db = BetterSQLite3Database<typeof schema>;
-const { policyEntries: pe, questions: q, chatUsers } = schema;
+const { policyEntries: pe, policyLearnedQuestions: learned, questions: q, chatUsers } = schema;
 
 function toEntry(row: typeof pe.$inferSelect): PolicyEntry {
   const { createdAt: _c, updatedAt: _u, ...entry } = row;
   return entry;
+}
+
+function byEntry(rows: { entryId: string; question: string }[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const { entryId, question } of rows) out.set(entryId, (out.get(entryId) ?? new Set()).add(question));
+  return out;
 }
 
 /** The knowledge base. */
@@ -38,12 +44,15 @@ export function sqlitePolicy(db: Db): Store['policy'] {
       db.transaction((tx) => {
         const row = tx.select({ questions: pe.questions }).from(pe).where(eq(pe.id, id)).get();
         if (!row || row.questions.includes(question) || row.questions.length >= max) return false;
+        const now = new Date();
         tx.update(pe)
-          .set({ questions: [...row.questions, question], updatedAt: new Date() })
+          .set({ questions: [...row.questions, question], updatedAt: now })
           .where(eq(pe.id, id))
           .run();
+        tx.insert(learned).values({ entryId: id, question, createdAt: now }).onConflictDoNothing().run();
         return true;
       }),
+    learned: async () => byEntry(db.select({ entryId: learned.entryId, question: learned.question }).from(learned).all()),
     version: async () => {
       const row = db.select({ n: sql<number>`count(*)`, at: sql<number>`coalesce(max(${pe.updatedAt}), 0)` }).from(pe).get()!;
       return `${row.n}:${row.at}`;

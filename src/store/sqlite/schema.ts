@@ -303,6 +303,23 @@ export const policyEntries = sqliteTable('policy_entries', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * Questions of an entry that were learned from viewers through the moderation queue (they are in
+ * the entry's `questions` too): the matcher reads what an entry answers from the ones its author
+ * wrote. Not part of the knowledge base's import format.
+ */
+export const policyLearnedQuestions = sqliteTable(
+  'policy_learned_questions',
+  {
+    entryId: text('entry_id')
+      .notNull()
+      .references(() => policyEntries.id),
+    question: text('question').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.entryId, t.question] })],
+);
+
 /** A question a viewer asked in a Q&A room, with how it was matched and answered. */
 export const questions = sqliteTable(
   'questions',
