@@ -51,14 +51,14 @@ describe('policy question matching', () => {
   // carries over. The floors sit just under what the matcher measures today, to catch
   // regressions; a wrong answer is worse than none, so those have a ceiling.
   const SETS: [string, number, number][] = [
-    ['policy-questions.holdout.jsonl', 0.8, 0.96],
-    ['policy-questions.holdout2.jsonl', 0.75, 0.92],
-    ['policy-questions.unseen.jsonl', 0.81, 0.93],
-    ['policy-questions.unseen2.jsonl', 0.86, 0.9],
-    ['policy-questions.unseen3.jsonl', 0.86, 0.89],
-    ['policy-questions.unseen4.jsonl', 0.84, 0.96],
-    ['policy-questions.unseen5.jsonl', 0.8, 0.95],
-    ['policy-questions.unseen6.jsonl', 0.77, 0.9],
+    ['policy-questions.holdout.jsonl', 0.81, 0.96],
+    ['policy-questions.holdout2.jsonl', 0.77, 0.92],
+    ['policy-questions.unseen.jsonl', 0.82, 0.93],
+    ['policy-questions.unseen2.jsonl', 0.87, 0.9],
+    ['policy-questions.unseen3.jsonl', 0.86, 0.9],
+    ['policy-questions.unseen4.jsonl', 0.87, 0.95],
+    ['policy-questions.unseen5.jsonl', 0.82, 0.95],
+    ['policy-questions.unseen6.jsonl', 0.78, 0.9],
   ];
   it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
