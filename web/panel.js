@@ -163,9 +163,23 @@ async function loadQuestions() {
     answerableEntries(),
   ]);
   const waiting = new Set(queued.map((q) => q.id));
-  for (const id of questionRows.keys()) if (!waiting.has(id)) questionRows.delete(id);
-  for (const q of queued) if (!questionRows.has(q.id)) questionRows.set(q.id, questionRow(q, entries));
-  fill($('#questions'), queued.length === 0 ? h('li', { class: 'muted' }, '没有待回答的问题') : queued.map((q) => questionRows.get(q.id)));
+  for (const [id, row] of questionRows) {
+    if (waiting.has(id)) continue;
+    row.remove();
+    questionRows.delete(id);
+  }
+  const list = $('#questions');
+  if (queued.length === 0) {
+    fill(list, h('li', { class: 'muted' }, '没有待回答的问题'));
+  } else {
+    // In place: a row that stays is never detached, so the official's keyboard and picker stay open.
+    for (const el of [...list.children]) if (!el.dataset.question) el.remove();
+    queued.forEach((q, i) => {
+      if (!questionRows.has(q.id)) questionRows.set(q.id, questionRow(q, entries));
+      const row = questionRows.get(q.id);
+      if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
+    });
+  }
   fill($('#topics'), topics.slice(0, 10).map((t) => h('li', {}, h('span', { class: 'grow' }, t.title), h('span', { class: 'badge' }, `${t.asked} 次`))));
 }
 

@@ -152,10 +152,13 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await shot(panel, 'panel-questions');
     const row = '[data-question]:has-text("扶贫贷想翻修老屋")';
     await panel.selectOption(`${row} select`, 'loan-use');
-    // Another question redraws the queue: the entry the official chose stays chosen.
+    await panel.fill(`${row} input[placeholder]`, '半句');
+    // Another question redraws the queue: the entry the official chose stays chosen, and the
+    // half-typed answer keeps its focus (on a phone, the keyboard stays open).
     await say(app, room.id, '低保的事找谁办？', { name: '老钱' });
     await panel.waitForSelector('[data-question] >> text=低保的事找谁办？');
     expect(await panel.inputValue(`${row} select`)).toBe('loan-use');
+    expect(await panel.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('半句');
     await panel.click(`${row} button:has-text("用条目回答")`);
     await panel.waitForSelector(row, { state: 'detached' });
     await panel.click('[data-question] button:has-text("忽略")');
