@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { auth, buildTestApp, call, tempDatabaseUrl, until } from './helper.ts';
@@ -48,6 +50,13 @@ describe('demo seed', () => {
       const s = await statuses();
       return s.has('answered') && s.has('queued');
     });
+    // An official's stream: nothing in it is an order.
+    expect((await call(app, 'GET', `/api/rooms/${qa.id}`)).body.stats.orders).toBe(0);
+  });
+
+  it('ships the development knowledge base as the demo’s, byte for byte', () => {
+    const demo = fs.readFileSync(path.join(import.meta.dirname, '../src/demo/policy-kb.zh.json'));
+    expect(demo.equals(fs.readFileSync(path.join(import.meta.dirname, 'fixtures/policy-kb.zh.json')))).toBe(true);
   });
 
   it('is idempotent: a restart on the same database seeds nothing more', async () => {

@@ -55,10 +55,22 @@ export interface SimulatedLine {
   text: string;
 }
 
-export function simulatedLine(rnd: () => number, codes: readonly string[], viewers = 500): SimulatedLine {
+/** What viewers of an official's policy Q&A stream say besides their questions: nothing to buy. */
+const QA_CHATTER = ['书记好！', '来了来了', '老乡好👋', '讲得清楚', '听明白了', '谢谢书记', '👍👍', '原来是这样', '支持', '记下了', '哈哈哈', '刚进来'];
+
+/** `qa`: a policy Q&A stream (a third of the lines are questions, none are orders); otherwise a selling stream. */
+export function simulatedLine(rnd: () => number, codes: readonly string[], viewers = 500, qa = false): SimulatedLine {
   const n = Math.floor(rnd() * viewers);
   const name = rnd() < 0.5 ? `${pick(rnd, SURNAMES)}${pick(rnd, GIVEN)}` : `${pick(rnd, HANDLES)}${n % 100}`;
   const roll = rnd();
-  const text = roll < 0.1 ? order(rnd, codes) : roll < 0.18 ? pick(rnd, QUESTIONS) : pick(rnd, CHATTER);
+  const text = qa
+    ? roll < 0.35
+      ? pick(rnd, QUESTIONS)
+      : pick(rnd, QA_CHATTER)
+    : roll < 0.1
+      ? order(rnd, codes)
+      : roll < 0.18
+        ? pick(rnd, QUESTIONS)
+        : pick(rnd, CHATTER);
   return { user: { id: `sim-${n}`, name }, text };
 }

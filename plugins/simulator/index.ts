@@ -42,7 +42,7 @@ export default definePlugin<SimulatorConfig>({
           due += (rate * TICK_MS) / 1000;
           for (; due >= 1; due--) {
             if (ctx.config.limit !== undefined && sent >= ctx.config.limit) return;
-            const line = simulatedLine(rnd, codes);
+            const line = simulatedLine(rnd, codes, undefined, ctx.room.qa);
             ctx.emit({ kind: 'chat', messageId: `sim:${ctx.room.id}:${session}:${sent++}`, ...line, sentAt: new Date(), raw: line });
           }
           if (sent % 200 === 0) ctx.codes().then((c) => (codes = c), () => {});

@@ -2,7 +2,9 @@
  * The demo a newcomer clicks through on first start: a cooperative in a Miao village in the hills
  * of south-east Guizhou, its households, the products they pool, three rooms (a simulated selling
  * stream, one fed by hand, a simulated policy Q&A stream) and a policy knowledge base of 37
- * approved answers. Names, numbers and stories are invented for the demo.
+ * approved answers. Names, numbers and stories are invented for the demo; the knowledge base
+ * sums up national policy as the development fixture does, and like any approved entry it answers
+ * in every Q&A room until the cooperative sets it to draft or imports its own entries.
  */
 import fs from 'node:fs';
 import path from 'node:path';
