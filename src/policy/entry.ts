@@ -112,7 +112,7 @@ export function checkUniqueIds(entries: PolicyEntry[], where: (i: number) => str
  * nothing is left or it is not valid Unicode.
  */
 export function asEntryQuestion(text: string): string | undefined {
-  const question = [...text.trim().replaceAll('|', '｜')].slice(0, QUESTION_MAX).join('');
+  const question = [...text.trim().replaceAll('|', '｜')].slice(0, QUESTION_MAX).join('').trim();
   return question && question.isWellFormed() ? question : undefined;
 }
 

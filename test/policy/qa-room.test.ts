@@ -109,9 +109,24 @@ describe('Q&A rooms', () => {
     expect(again.body.reply).toBe(`@老周 ${short}（来源：脱贫人口小额信贷政策）`);
     const topics = (await call(app, 'GET', `/api/questions/topics?roomId=${roomId}`)).body;
     expect(topics).toEqual([expect.objectContaining({ entryId: 'loan-use', asked: 3, answered: 3 })]);
-    const csv = (await app.inject({ url: `/api/exports/questions.csv?roomId=${roomId}`, headers: auth })).body;
-    expect(csv).toContain('官方所用条目');
-    expect(csv).toContain('小额信贷能用来干什么');
+    const csv = (await app.inject({ url: `/api/exports/questions.csv?roomId=${roomId}`, headers: auth })).body.replace(/^\uFEFF/, '');
+    const [header, ...rows] = csv.split('\r\n').filter(Boolean).map((line) => line.split(','));
+    const byOfficial = header!.indexOf('官方所用条目');
+    expect(rows.filter((r) => r[byOfficial] === '小额信贷能用来干什么')).toHaveLength(2);
+  });
+
+  it('keep reading what an entry answers from its author’s questions after it learns a viewer’s', async () => {
+    const asksAmount = '小额信贷的钱能拿多少去盖房子';
+    const before = (await app.policy.current()).match(asksAmount);
+    expect(before).toMatchObject({ entry: { id: 'loan-use' }, evidence: { aspect: -1 } });
+    // A learned question that asks an amount (多少) does not make loan-use an entry that answers amounts.
+    expect(await app.policy.learnQuestion('loan-use', '扶贫贷最多能拿多少盖房')).toBe(true);
+    const after = (await app.policy.current()).match(asksAmount);
+    expect(after).toMatchObject({ entry: { id: 'loan-use' }, evidence: { aspect: -1 } });
+    // Once the dashboard saves the entry without it, it is no longer a learned question.
+    const entry = (await call(app, 'GET', '/api/policy/entries/loan-use')).body;
+    await call(app, 'PUT', '/api/policy/entries/loan-use', { ...entry, questions: entry.questions.slice(0, 2) });
+    expect((await app.store.policy.learned()).get('loan-use')).toBeUndefined();
   });
 
   it('learn a question with a | as one question: the spreadsheet export separates questions with it', async () => {

@@ -64,8 +64,14 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
         if (saveDraft !== undefined) throw new AppError('VALIDATION_FAILED', 'saveDraft goes with answer; with entryId, use learn');
         const { question, entry } = await policy.answerQueuedWithEntry(req.params.id, entryId);
         toChat(question, withSource(entry.short, entry.source), entry);
-        // After the answer is out: learning is the official's bonus, not part of answering.
-        const learned = learn ? await policy.learnQuestion(entryId, question.text) : false;
+        // After the answer is out: learning is the official's bonus, not part of answering, and
+        // its failure must not read as a failed answer (a retry would find the question decided).
+        const learned = learn
+          ? await policy.learnQuestion(entryId, question.text).catch((err: unknown) => {
+              req.log.error({ err, entryId }, 'question answered but not learned');
+              return false;
+            })
+          : false;
         return { question, entry: learned ? await policy.entry(entryId) : entry, learned };
       }
       if (learn !== undefined) throw new AppError('VALIDATION_FAILED', 'learn goes with entryId; with answer, use saveDraft');

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
 import type { Question } from '../../policy/question.ts';
@@ -37,6 +37,8 @@ export function pgPolicy(db: Db): Store['policy'] {
             .insert(pe)
             .values({ ...e, createdAt: now, updatedAt: now })
             .onConflictDoUpdate({ target: pe.id, set: { ...e, updatedAt: now } });
+          // A learned question the new version no longer has is no longer learned.
+          await tx.delete(learned).where(and(eq(learned.entryId, e.id), notInArray(learned.question, e.questions)));
         }
       });
       return entries.length;

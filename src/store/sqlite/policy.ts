@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
@@ -35,6 +35,10 @@ export function sqlitePolicy(db: Db): Store['policy'] {
           tx.insert(pe)
             .values({ ...e, createdAt: now, updatedAt: now })
             .onConflictDoUpdate({ target: pe.id, set: { ...e, updatedAt: now } })
+            .run();
+          // A learned question the new version no longer has is no longer learned.
+          tx.delete(learned)
+            .where(and(eq(learned.entryId, e.id), notInArray(learned.question, e.questions)))
             .run();
         }
       });
