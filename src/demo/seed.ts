@@ -85,6 +85,14 @@ const PRODUCTS = [
 
 const SEEDED = 'demo_seeded_at';
 
+/** The demo's rooms, in the order their ids come out: 1 sells (simulated), 2 is fed by hand, 3 is a policy Q&A stream. */
+const ROOMS = [
+  { name: '石板寨好物直播间（模拟）', platform: 'simulator', config: { rate: 2 }, platformFeeRate: 0.05, commissionRate: 0.1, qa: false },
+  { name: '手动推送测试间', platform: 'push', platformFeeRate: 0.05, commissionRate: 0, qa: false },
+  // Viewers' policy questions are answered from the knowledge base; unsure ones wait in the panel.
+  { name: '乡村政策问答（模拟）', platform: 'simulator', config: { rate: 1 }, platformFeeRate: 0, commissionRate: 0, qa: true },
+] as const;
+
 /**
  * Seeds the demo on an empty database that has never held it. Returns whether it seeded, so a
  * restart (or a database the cooperative emptied on purpose) never gets a second copy.
@@ -113,36 +121,7 @@ async function seedOnce(store: Store): Promise<boolean> {
       sources: sources.map(([index, share]) => ({ householdId: households[index]!.id, share })),
     });
   }
-  await store.rooms.create({
-    name: '石板寨好物直播间（模拟）',
-    platform: 'simulator',
-    config: { rate: 2 },
-    platformFeeRate: 0.05,
-    commissionRate: 0.1,
-    qa: false,
-    overlayToken: newOverlayToken(),
-    limits: DEFAULT_LIMITS,
-  });
-  await store.rooms.create({
-    name: '手动推送测试间',
-    platform: 'push',
-    platformFeeRate: 0.05,
-    commissionRate: 0,
-    qa: false,
-    overlayToken: newOverlayToken(),
-    limits: DEFAULT_LIMITS,
-  });
-  await store.rooms.create({
-    name: '乡村政策问答（模拟）',
-    platform: 'simulator',
-    config: { rate: 1 },
-    platformFeeRate: 0,
-    commissionRate: 0,
-    // Viewers' policy questions are answered from the knowledge base; unsure ones wait in the panel.
-    qa: true,
-    overlayToken: newOverlayToken(),
-    limits: DEFAULT_LIMITS,
-  });
+  for (const room of ROOMS) await store.rooms.create({ ...room, overlayToken: newOverlayToken(), limits: DEFAULT_LIMITS });
   // The same knowledge base as the development fixture (test/fixtures/policy-kb.zh.json).
   await store.policy.upsert(readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(ROOT, 'src', 'demo', 'policy-kb.zh.json'), 'utf8'))));
   await store.settings.setIfAbsent(SEEDED, new Date().toISOString());
