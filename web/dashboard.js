@@ -215,7 +215,8 @@ async function loadPolicy() {
     entries.map((e) =>
       h('tr', {}, h('td', {}, e.id), h('td', {}, e.title), h('td', {}, e.short), h('td', {}, e.source),
         h('td', {}, h('span', { class: e.status === 'approved' ? 'badge live' : 'badge' }, e.status === 'approved' ? '已审核' : '草稿')),
-        h('td', {}, h('button', { type: 'button', onclick: () => edit(e) }, '编辑'))),
+        // Fresh from the server: the moderation queue may have taught it a question since the list loaded.
+        h('td', {}, h('button', { type: 'button', onclick: () => act(async () => edit(await get(`/api/policy/entries/${encodeURIComponent(e.id)}`))) }, '编辑'))),
     ),
   );
 }
@@ -226,6 +227,14 @@ function edit(entry) {
   $('#kb-edit-id').textContent = entry.id;
   for (const key of ['title', 'status', 'source', 'short', 'answer']) form.elements[key].value = entry[key];
   form.elements.questions.value = entry.questions.join('\n');
+  // The viewers' words the queue taught it: the official reviews them here, and deletes a line to unlearn it.
+  const learned = $('#kb-learned');
+  learned.hidden = true;
+  get(`/api/policy/entries/${encodeURIComponent(entry.id)}/learned`).then((questions) => {
+    if (editing !== entry || questions.length === 0) return;
+    learned.textContent = `其中从问答队列学来的观众问法（删去一行即不再学）：${questions.join('；')}`;
+    learned.hidden = false;
+  }, () => {});
   form.scrollIntoView();
 }
 loaders.policy = loadPolicy;

@@ -166,6 +166,11 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     const byEntry = (await call(app, 'GET', `/api/questions?roomId=${room.id}&status=answered_by_official`)).body.find((q: { text: string }) => q.text.startsWith('扶贫贷'));
     expect(byEntry).toMatchObject({ answeredEntryId: 'loan-use', answer: '只能用于发展生产，不能盖房、办婚事或转借他人' });
     expect((await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions).toContain('扶贫贷想翻修老屋，中不中？');
+    // The dashboard shows the official which of the entry's questions were learned.
+    await dashboard.click('#kb tr:has-text("loan-use") button:has-text("编辑")');
+    await dashboard.waitForSelector('#kb-learned:not([hidden]) >> text=扶贫贷想翻修老屋');
+    // …and edits the entry as it is now, learned question included, not as the list loaded it.
+    expect(await dashboard.inputValue('#kb-edit [name=questions]')).toContain('扶贫贷想翻修老屋，中不中？');
     await context.close();
   });
 });

@@ -100,8 +100,12 @@ describe('Q&A rooms', () => {
     expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(false);
     const learned: string[] = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
     expect(learned.filter((q) => q === words)).toHaveLength(1);
-    // Recorded as learned, so the entry's own questions still say what it answers.
+    // Recorded as learned, so the entry's own questions still say what it answers, and listed
+    // for the official to review.
     expect((await app.store.policy.learned()).get('loan-use')).toEqual(new Set([words]));
+    expect((await call(app, 'GET', '/api/policy/entries/loan-use/learned')).body).toEqual([words]);
+    expect((await call(app, 'GET', '/api/policy/entries/loan-amount-term/learned')).body).toEqual([]);
+    expect((await call(app, 'GET', '/api/policy/entries/no-such/learned')).status).toBe(404);
 
     // The next viewer who asks it so is answered at once, from the approved entry.
     const again = await say(app, roomId, words, { name: '老周' });

@@ -50,6 +50,14 @@ const policy: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/policy/entries/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 100 }) }) } }, async (req) => service.entry(req.params.id));
 
+  // Which of an entry's questions were learned from viewers through the moderation queue, for the
+  // official to review (not part of the entry's import format).
+  app.get('/api/policy/entries/:id/learned', { schema: { params: Type.Object({ id: Type.String({ maxLength: 100 }) }) } }, async (req) => {
+    const entry = await service.entry(req.params.id);
+    const learned = (await store.policy.learned()).get(entry.id) ?? new Set();
+    return entry.questions.filter((q) => learned.has(q));
+  });
+
   // Editing in the dashboard: the whole entry, in the import format; the path's id wins.
   app.put('/api/policy/entries/:id', { schema: { params: Type.Object({ id: Type.String({ pattern: '^[\\w.:-]{1,100}$' }) }) } }, async (req) => {
     const entry = readEntry({ ...(req.body as object), id: req.params.id }, 'entry');
