@@ -115,14 +115,13 @@ const questionRows = new Map();
 function questionRow(q, entries) {
   const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
   const draft = h('input', { type: 'checkbox' });
+  const entry = h('select', { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } });
   // The matcher's unsure pick first; the official may choose another entry that can answer.
-  const picked = entries.some((e) => e.id === q.entryId);
-  const entry = h(
-    'select',
-    { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } },
-    picked ? null : h('option', { value: '', selected: true }, '选择条目…'),
-    entries.map((e) => h('option', { value: e.id, selected: e.id === q.entryId }, `${e.title}：${e.short}`)),
-  );
+  const offer = (list, chosen) => {
+    const listed = list.some((e) => e.id === chosen);
+    fill(entry, listed ? null : h('option', { value: '', selected: true }, '选择条目…'), list.map((e) => h('option', { value: e.id, selected: e.id === chosen }, `${e.title}：${e.short}`)));
+  };
+  offer(entries, q.entryId);
   const learn = h('input', { type: 'checkbox', checked: true });
   const answerWithEntry = async () => {
     if (!entry.value) throw new Error('请先选择条目');
@@ -130,7 +129,7 @@ function questionRow(q, entries) {
     toast(learn.checked && !r.learned ? '已用条目回答（这个问法条目里已有，或条目问法已满）' : '已用条目回答');
     await loadQuestions();
   };
-  return h(
+  const row = h(
     'li',
     { 'data-question': q.id },
     h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
@@ -152,6 +151,15 @@ function questionRow(q, entries) {
         ),
     h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
   );
+  // When the list of entries that can answer is fetched again, a waiting row offers the new one,
+  // keeping the official's choice if it can still answer (never while the picker is open).
+  let offeredAt = answerable.at;
+  row.refresh = (list) => {
+    if (offeredAt === answerable.at || document.activeElement === entry) return;
+    offeredAt = answerable.at;
+    offer(list, entry.value || q.entryId);
+  };
+  return row;
 }
 
 async function loadQuestions() {
@@ -177,6 +185,7 @@ async function loadQuestions() {
     queued.forEach((q, i) => {
       if (!questionRows.has(q.id)) questionRows.set(q.id, questionRow(q, entries));
       const row = questionRows.get(q.id);
+      row.refresh(entries);
       if (list.children[i] !== row) list.insertBefore(row, list.children[i] ?? null);
     });
   }
