@@ -176,8 +176,11 @@ export class PolicyMatcher {
     for (let d = 0; d < scores.length; d++) if (scores[d]! > 0 && (top < 0 || scores[d]! > scores[top]!)) top = d;
     if (top < 0) return undefined;
 
+    // A question word (谁, 多少) the entry's questions lack is half explained when the entry answers what it asks, however
+    // worded: "找谁办" and an entry asked "怎么申请". Half: "逾期了咋整" shares the form with much that is not policy.
+    const answersAsked = asked.size > 0 && [...asked].every((a) => a === 'definition' || this.aspects[top]!.has(a));
     const evidence: Evidence = {
-      ...this.evidence(groups, top, scores),
+      ...this.evidence(groups, top, scores, answersAsked),
       titled: this.titled(groups, top),
       // "是什么" can be asked of any entry: it counts for one that is asked it, never against one that is not.
       aspect: asksWhatItAnswers(top) ? 1 : [...asked].some((a) => a !== 'definition') ? -1 : 0,
@@ -199,7 +202,7 @@ export class PolicyMatcher {
   }
 
   /** How well the best entry explains the question; see `Evidence`. */
-  private evidence(groups: Group[], top: number, scores: Float64Array): Omit<Evidence, 'titled' | 'aspect'> {
+  private evidence(groups: Group[], top: number, scores: Float64Array, answersAsked: boolean): Omit<Evidence, 'titled' | 'aspect'> {
     const inTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top) ?? false;
     // What is asked (谁, 多少, 几年) must be what the entry is asked about: in its questions or title.
     const askedInTop = (term: string) => this.postings.get(term)?.some((p) => p.doc === top && p.tf[0]! > 0) ?? false;
@@ -210,6 +213,7 @@ export class PolicyMatcher {
       const w = ASKS_WEIGHT * this.idf(this.postings.get(g.term)?.length ?? 0);
       total += w;
       if (askedInTop(g.term) || g.alternatives.some(askedInTop)) explained += w;
+      else if (answersAsked) explained += w / 2;
     }
     // A compound and the pieces search mode cut from it (新农合: 新农, 农合) are one word of the
     // question: it counts once, at its heaviest, and is explained when any of it is. Words no
