@@ -5,11 +5,13 @@
  * kind of thing as the question (an amount, how to apply: `aspectsOf`) ahead. The best entry is then
  * trusted by a calibrated confidence: the probability, from a logistic model over how much of the
  * question the entry explains (`Evidence`), that it is the right answer. A wrong answer is worse
- * than none, so only a confident match is answered; a middling one goes to the official. */
+ * than none, so only a confident match is answered; a middling one goes to the official, and so
+ * does one whose question names a subject the knowledge base does not cover (`outside.ts`). */
 import { aspectsOf, type Aspect } from './aspects.ts';
 import type { PolicyEntry } from './entry.ts';
+import { DEFAULT_OUTSIDE, outsideSubject } from './outside.ts';
 import { synonymsIn, type SynonymTable } from './synonyms.ts';
-import { terms, type Term } from './text.ts';
+import { normalizeQuestion, terms, type Term } from './text.ts';
 
 /** Field weights: what an entry is asked as counts most, its full answer least. */
 const FIELDS = [
@@ -64,6 +66,8 @@ export interface Evidence {
   titled: number;
   /** 1: the entry is asked what the question asks (`aspectsOf`); -1: the question asks something else; 0: neither. */
   aspect: number;
+  /** A subject word of the question (住房公积金, 车险) that no field of the entry mentions: see `outside.ts`. */
+  outside?: string;
 }
 
 export const CONFIDENCE_WEIGHTS = { bias: -3.89, coverage: 0.604, explained: 0.795, margin: 1.206, longWords: 1.047, titled: 1.729, aspect: 0.383 };
@@ -92,6 +96,8 @@ export class PolicyMatcher {
   /** Per entry: what its title and questions ask, and its title's subject words. */
   private readonly aspects: Set<Aspect>[];
   private readonly titles: string[][];
+  /** Per entry: everything it says, normalized, for the subjects it mentions. */
+  private readonly texts: string[];
 
   /**
    * `learned`: per entry, the questions it learned from viewers (the moderation queue's `learn`).
@@ -102,6 +108,8 @@ export class PolicyMatcher {
     private readonly entries: readonly PolicyEntry[],
     private readonly synonyms: SynonymTable,
     learned: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+    /** Subjects outside the knowledge base (normalized words). */
+    private readonly outside: readonly string[] = DEFAULT_OUTSIDE,
   ) {
     this.lengths = entries.map(() => FIELDS.map(() => 0));
     entries.forEach((entry, doc) => {
@@ -123,6 +131,7 @@ export class PolicyMatcher {
     this.avgLength = FIELDS.map((_, f) => this.lengths.reduce((a, l) => a + l[f]!, 0) / Math.max(1, entries.length) || 1);
     this.maxIdf = this.idf(0);
     this.aspects = entries.map((e) => aspectsOf([e.title, ...e.questions.filter((q) => !learned.get(e.id)?.has(q))].join('。')));
+    this.texts = entries.map((e) => normalizeQuestion([e.title, ...e.questions, e.short, e.answer, ...e.tags].join('\n')));
     this.titles = entries.map((e) => [...terms(e.title)].filter(([, t]) => t.topic && t.long).map(([word]) => word));
   }
 
@@ -185,6 +194,8 @@ export class PolicyMatcher {
       // "是什么" can be asked of any entry: it counts for one that is asked it, never against one that is not.
       aspect: asksWhatItAnswers(top) ? 1 : [...asked].some((a) => a !== 'definition') ? -1 : 0,
     };
+    const outside = outsideSubject(normalizeQuestion(text), this.texts[top]!, this.outside);
+    if (outside) evidence.outside = outside;
     return { entry: this.entries[top]!, score: Math.round(confidence(evidence) * 1000) / 1000, evidence };
   }
 
@@ -259,12 +270,14 @@ export class PolicyMatcher {
  * fitted by `scripts/fit-policy-confidence.ts` on the development and held-out question sets
  * (chat that is not about policy included); the unseen sets (`policy-questions.unseen*.jsonl`),
  * written separately and never fitted on, measure how it carries over. An entry that explains no
- * real word of the question (only single characters) gets 0 whatever the rest says.
+ * real word of the question (only single characters) gets 0 whatever the rest says, and one whose
+ * question names a subject outside the knowledge base at most REVIEW_AT: the official decides.
  */
 export function confidence(e: Evidence): number {
   if (e.longWords === 0) return 0;
   const w = CONFIDENCE_WEIGHTS;
   const z =
     w.bias + w.coverage * e.coverage + w.explained * e.explained + w.margin * e.margin + w.longWords * e.longWords + w.titled * e.titled + w.aspect * e.aspect;
-  return 1 / (1 + Math.exp(-z));
+  const p = 1 / (1 + Math.exp(-z));
+  return e.outside ? Math.min(p, REVIEW_AT) : p;
 }

@@ -1,17 +1,20 @@
 /**
  * Policy Q&A: answers from the approved knowledge base, never from drafts; an unsure match waits
- * for the official. The matcher's index is rebuilt when the knowledge base or the synonym table
- * changes (on any instance: the store's version says so).
+ * for the official. The matcher's index is rebuilt when the knowledge base, the synonym table or
+ * the list of subjects outside it changes (on any instance: the store's version says so).
  */
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { shanghaiDay } from '../time.ts';
 import { asEntryQuestion, inForce, QUESTIONS_MAX, SHORT_MAX, type PolicyEntry } from './entry.ts';
 import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from './matcher.ts';
+import { DEFAULT_OUTSIDE } from './outside.ts';
 import { looksLikeQuestion, type AskReply, type Question, type QuestionStatus } from './question.ts';
 import { DEFAULT_SYNONYMS, type SynonymTable } from './synonyms.ts';
+import { normalizeQuestion } from './text.ts';
 
 const SYNONYMS = 'policy_synonyms';
+const OUTSIDE = 'policy_outside';
 /** How often another instance's knowledge-base changes are looked for. */
 const RECHECK_MS = 2000;
 /**
@@ -68,6 +71,18 @@ export class PolicyService {
     this.builtFrom = '';
   }
 
+  /** The official's own subjects outside the knowledge base, on top of the built-in list (`outside.ts`). */
+  async outside(): Promise<{ builtIn: readonly string[]; custom: string[] }> {
+    const text = await this.store.settings.get(OUTSIDE);
+    return { builtIn: DEFAULT_OUTSIDE, custom: text ? (JSON.parse(text) as string[]) : [] };
+  }
+
+  async setOutside(custom: string[]): Promise<void> {
+    await this.store.settings.set(OUTSIDE, JSON.stringify([...new Set(custom.map((w) => normalizeQuestion(w).trim()).filter(Boolean))]));
+    this.checkedAt = 0;
+    this.builtFrom = '';
+  }
+
   async import(entries: readonly PolicyEntry[]): Promise<number> {
     const n = await this.store.policy.upsert(entries);
     this.checkedAt = 0;
@@ -79,14 +94,15 @@ export class PolicyService {
     const now = Date.now();
     if (this.matcher && now - this.checkedAt < RECHECK_MS) return this.matcher;
     this.building ??= (async () => {
-      const [version, synonyms] = await Promise.all([this.store.policy.version(), this.store.settings.get(SYNONYMS)]);
-      const key = `${version}|${synonyms ?? ''}|${shanghaiDay(new Date())}`;
+      const [version, synonyms, outside] = await Promise.all([this.store.policy.version(), this.store.settings.get(SYNONYMS), this.store.settings.get(OUTSIDE)]);
+      const key = `${version}|${synonyms ?? ''}|${outside ?? ''}|${shanghaiDay(new Date())}`;
       if (!this.matcher || key !== this.builtFrom) {
         const today = shanghaiDay(new Date());
         const [all, learned] = await Promise.all([this.store.policy.entries(), this.store.policy.learned()]);
         const entries = all.filter((e) => inForce(e, today));
         const custom = synonyms ? (JSON.parse(synonyms) as SynonymTable) : {};
-        this.matcher = new PolicyMatcher(entries, { ...DEFAULT_SYNONYMS, ...custom }, learned);
+        const extraOutside = outside ? (JSON.parse(outside) as string[]) : [];
+        this.matcher = new PolicyMatcher(entries, { ...DEFAULT_SYNONYMS, ...custom }, learned, [...DEFAULT_OUTSIDE, ...extraOutside]);
         this.builtFrom = key;
       }
       this.checkedAt = Date.now();

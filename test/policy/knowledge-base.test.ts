@@ -112,6 +112,20 @@ describe('policy knowledge base', () => {
     expect((await ask('农医在哪里交钱')).entryId).toBe('medical-insurance-pay');
   });
 
+  it('lets the official name subjects the knowledge base does not cover', async () => {
+    await call(app, 'POST', '/api/policy/import', KB);
+    // Care homes share 养老 and 多少钱 with the rural pension entry, which does not mention them.
+    expect(await ask('养老院一个月多少钱')).toMatchObject({ answered: true, entryId: 'pension-basic' });
+    expect((await call(app, 'PUT', '/api/policy/outside', { custom: [' 养老院 ', '养老院'] })).status).toBe(200);
+    const { body } = await call(app, 'GET', '/api/policy/outside');
+    expect(body.custom).toEqual(['养老院']);
+    expect(body.builtIn).toContain('住房公积金');
+    expect((await ask('养老院一个月多少钱')).answered).toBe(false);
+    expect((await ask('城乡居民养老保险多大年纪可以领')).entryId).toBe('pension-basic');
+    // One character is part of too many words the knowledge base answers.
+    expect((await call(app, 'PUT', '/api/policy/outside', { custom: ['修'] })).status).toBe(400);
+  });
+
   it('edits one entry in the import format', async () => {
     await call(app, 'POST', '/api/policy/import', KB);
     const entry = { ...KB.entries[0], status: 'draft' };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readKnowledgeBase, type PolicyEntry } from '../../src/policy/entry.ts';
 import { aspectsOf } from '../../src/policy/aspects.ts';
-import { ANSWER_AT, PolicyMatcher } from '../../src/policy/matcher.ts';
+import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from '../../src/policy/matcher.ts';
 import { DEFAULT_SYNONYMS } from '../../src/policy/synonyms.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures');
@@ -51,15 +51,16 @@ describe('policy question matching', () => {
   // carries over. The floors sit just under what the matcher measures today, to catch
   // regressions; a wrong answer is worse than none, so those have a ceiling.
   const SETS: [string, number, number][] = [
-    ['policy-questions.holdout.jsonl', 0.81, 0.96],
-    ['policy-questions.holdout2.jsonl', 0.77, 0.92],
-    ['policy-questions.unseen.jsonl', 0.82, 0.93],
-    ['policy-questions.unseen2.jsonl', 0.87, 0.9],
-    ['policy-questions.unseen3.jsonl', 0.86, 0.9],
-    ['policy-questions.unseen4.jsonl', 0.87, 0.95],
-    ['policy-questions.unseen5.jsonl', 0.82, 0.95],
-    ['policy-questions.unseen6.jsonl', 0.79, 0.9],
-    ['policy-questions.unseen7.jsonl', 0.83, 0.86],
+    ['policy-questions.holdout.jsonl', 0.82, 0.97],
+    ['policy-questions.holdout2.jsonl', 0.78, 0.95],
+    ['policy-questions.unseen.jsonl', 0.84, 0.96],
+    ['policy-questions.unseen2.jsonl', 0.9, 0.95],
+    ['policy-questions.unseen3.jsonl', 0.88, 0.97],
+    ['policy-questions.unseen4.jsonl', 0.88, 0.95],
+    ['policy-questions.unseen5.jsonl', 0.84, 0.98],
+    ['policy-questions.unseen6.jsonl', 0.8, 0.98],
+    ['policy-questions.unseen7.jsonl', 0.83, 0.97],
+    ['policy-questions.unseen8.jsonl', 0.78, 0.84],
   ];
   it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
@@ -156,6 +157,19 @@ describe('policy question matching', () => {
     const base = { short: '', answer: '', source: '县农业农村局', tags: [], region: null, effectiveFrom: null, effectiveTo: null, status: 'approved' as const };
     const coverage = (question: string) => new PolicyMatcher([{ ...base, id: 'x', title: '养蜂补助', questions: [question] }], {}).match('养蜂补助找谁办')!.evidence.coverage;
     expect(coverage('养蜂补助怎么申请？')).toBeGreaterThan(coverage('养蜂补助有多少？'));
+  });
+
+  // 贷款 and 利率 are the micro-credit entry's words; a city mortgage is not its subject.
+  it('leaves a question about a subject outside the knowledge base to the official', () => {
+    const m = matcher.match('城里买房贷款利率现在多少')!;
+    expect(m.evidence.outside).toBe('买房');
+    expect(matcher.match('盖房贷款能贷多少')!.evidence.outside).toBeUndefined();
+    expect(m.score).toBeLessThanOrEqual(REVIEW_AT);
+    // An entry that mentions the subject answers as usual.
+    const base = { short: '', source: '县住建局', tags: [], region: null, effectiveFrom: null, effectiveTo: null, status: 'approved' as const };
+    const county = new PolicyMatcher([{ ...base, id: 'fund', title: '住房公积金提取', questions: ['住房公积金怎么提取？'], answer: '带身份证到县公积金中心办理。' }], {});
+    expect(county.match('住房公积金咋提取')!.score).toBeGreaterThanOrEqual(ANSWER_AT);
+    expect(new PolicyMatcher(kb, DEFAULT_SYNONYMS, new Map(), []).match('城里买房贷款利率现在多少')!.score).toBeGreaterThan(REVIEW_AT);
   });
 
   it('reads what an entry answers from the questions its author wrote, not from those it learned', () => {

@@ -9,11 +9,14 @@ const Synonyms = Type.Record(Type.String({ minLength: 1, maxLength: 20 }), Type.
   maxProperties: 2000,
 });
 
+// Two characters at least: one (修, 房) is part of too many words the knowledge base answers.
+const Outside = Type.Array(Type.String({ minLength: 2, maxLength: 20, pattern: '\\S{2}' }), { maxItems: 2000 });
+
 const exportFile = (entries: PolicyEntry[]) => ({ version: 1 as const, entries: entries.map(({ region, effectiveFrom, effectiveTo, ...e }) => ({ ...e, ...(region && { region }), ...(effectiveFrom && { effectiveFrom }), ...(effectiveTo && { effectiveTo }) })) });
 
 /**
  * The policy knowledge base: import (the contract's JSON, or CSV), export, edit one entry, ask,
- * and the synonym table the official can extend.
+ * and the synonym table and the subjects outside the knowledge base, which the official can extend.
  */
 const policy: FastifyPluginAsyncTypebox = async (app) => {
   const { policy: service, store } = app;
@@ -73,6 +76,13 @@ const policy: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/api/policy/synonyms', { schema: { body: Type.Object({ custom: Synonyms }, { additionalProperties: false }) } }, async (req) => {
     await service.setSynonyms(req.body.custom);
     return service.synonyms();
+  });
+
+  app.get('/api/policy/outside', async () => service.outside());
+
+  app.put('/api/policy/outside', { schema: { body: Type.Object({ custom: Outside }, { additionalProperties: false }) } }, async (req) => {
+    await service.setOutside(req.body.custom);
+    return service.outside();
   });
 };
 
