@@ -237,7 +237,41 @@ function edit(entry) {
   }, () => {});
   form.scrollIntoView();
 }
-loaders.policy = loadPolicy;
+loaders.policy = () => Promise.all([loadPolicy(), loadWords()]);
+
+/* the official's words: local names for policy terms, and subjects the knowledge base leaves to them */
+async function loadWords() {
+  const [synonyms, outside] = await Promise.all([get('/api/policy/synonyms'), get('/api/policy/outside')]);
+  const form = $('#kb-words');
+  form.elements.synonyms.value = Object.entries(synonyms.custom).map(([word, terms]) => `${word}=${terms.join('，')}`).join('\n');
+  form.elements.outside.value = outside.custom.join('\n');
+  $('#kb-builtin').textContent = `内置本地说法 ${Object.keys(synonyms.builtIn).length} 条、不管的话题 ${outside.builtIn.length} 个（如 ${outside.builtIn.slice(0, 4).join('、')}），不必再填。`;
+}
+
+/** "农医=城乡居民医保，新农合" lines to the synonym table; a line without "=" is named, not guessed at. */
+function readSynonyms(text) {
+  const table = {};
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const [word, terms = ''] = line.split(/[=＝]/, 2).map((part) => part.trim());
+    const list = terms.split(/[,，、]/).map((t) => t.trim()).filter(Boolean);
+    if (!word || list.length === 0) throw new Error(`本地说法第 ${i + 1} 行要写成“俗称=知识库用语”`);
+    table[word] = list;
+  });
+  return table;
+}
+
+$('#kb-words').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = e.target;
+  act(async () => {
+    const synonyms = readSynonyms(form.elements.synonyms.value);
+    const outside = form.elements.outside.value.split('\n').map((w) => w.trim()).filter(Boolean);
+    await put('/api/policy/synonyms', { custom: synonyms });
+    await put('/api/policy/outside', { custom: outside });
+    await loadWords();
+  }, '词表已保存');
+});
 $('#kb-cancel').addEventListener('click', () => ($('#kb-edit').hidden = true));
 $('#kb-edit').addEventListener('submit', (e) => {
   e.preventDefault();

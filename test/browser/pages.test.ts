@@ -173,4 +173,40 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     expect(await dashboard.inputValue('#kb-edit [name=questions]')).toContain('扶贫贷想翻修老屋，中不中？');
     await context.close();
   });
+
+  it('keeps the official’s local words and the subjects the knowledge base leaves to them', async () => {
+    const context = await loggedIn({ width: 1280, height: 900 });
+    const dashboard = await context.newPage();
+    const seen = watch(dashboard);
+    await dashboard.goto(`${base}/dashboard`);
+    await dashboard.click('[data-tab="policy"]');
+    await dashboard.waitForSelector('#kb-builtin >> text=住房公积金');
+    // Before: a care home shares 养老 and 多少钱 with the rural pension, and gets its answer.
+    expect((await call(app, 'GET', `/api/policy/ask?q=${encodeURIComponent('养老院一个月多少钱')}`)).body.answered).toBe(true);
+    await dashboard.fill('#kb-words [name=synonyms]', '农医=城乡居民医保，新农合\n缺了等号');
+    await dashboard.fill('#kb-words [name=outside]', '养老院');
+    await dashboard.click('#kb-words button[type=submit]');
+    // A line the page cannot read is named, and nothing is saved.
+    await dashboard.waitForSelector('.toast >> text=第 2 行');
+    expect((await call(app, 'GET', '/api/policy/outside')).body.custom).toEqual([]);
+    await dashboard.fill('#kb-words [name=synonyms]', '农医=城乡居民医保，新农合');
+    await dashboard.click('#kb-words button[type=submit]');
+    await dashboard.waitForSelector('.toast >> text=词表已保存');
+    expect((await call(app, 'GET', '/api/policy/synonyms')).body.custom).toEqual({ 农医: ['城乡居民医保', '新农合'] });
+    expect((await call(app, 'GET', '/api/policy/outside')).body.custom).toEqual(['养老院']);
+    await dashboard.fill('#kb-q', '养老院一个月多少钱');
+    await dashboard.click('#kb-ask button');
+    await dashboard.waitForSelector('#kb-answer >> text=不回答');
+    await dashboard.fill('#kb-q', '农医在哪里交钱');
+    await dashboard.click('#kb-ask button');
+    await dashboard.waitForSelector('#kb-answer >> text=匹配度');
+    expect(await dashboard.textContent('#kb-answer')).not.toContain('不回答');
+    // Reloaded, the page shows what was saved.
+    await dashboard.reload();
+    await dashboard.click('[data-tab="policy"]');
+    await dashboard.waitForFunction(() => (document.querySelector('#kb-words [name=outside]') as HTMLTextAreaElement).value === '养老院');
+    expect(await dashboard.inputValue('#kb-words [name=synonyms]')).toBe('农医=城乡居民医保，新农合');
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
 });
