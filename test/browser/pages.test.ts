@@ -174,6 +174,44 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await context.close();
   });
 
+  // The panel fetches the entries that can answer once a minute, not per question; a row that
+  // waits longer offers what can answer now. The page's clock is Playwright's, moved on by hand.
+  it('offers a waiting question the entries that can answer now, fetched again after a minute', async () => {
+    const context = await loggedIn();
+    const panel = await context.newPage();
+    await panel.clock.install();
+    const seen = watch(panel);
+    const room = (await call(app, 'POST', '/api/rooms', { name: '政策直播间（二）', platform: 'push', qa: true })).body;
+    await panel.goto(`${base}/panel`);
+    await panel.waitForSelector('#previews input[value*="room=1&"]');
+    await panel.selectOption('#room', String(room.id));
+    await panel.waitForSelector('#qa-section:not([hidden])');
+    await say(app, room.id, '贷款的事找谁办？', { name: '老周' });
+    const row = '[data-question]:has-text("老周")';
+    await panel.waitForSelector(`${row} select option[value="coop-setup"]`, { state: 'attached' });
+    await panel.selectOption(`${row} select`, 'coop-setup');
+
+    // The official withdraws the entry (back to draft): it can no longer answer.
+    const { id: _, ...entry } = (await call(app, 'GET', '/api/policy/entries/coop-setup')).body;
+    for (const key of ['region', 'effectiveFrom', 'effectiveTo']) if (entry[key] === null) delete entry[key];
+    expect((await call(app, 'PUT', '/api/policy/entries/coop-setup', { ...entry, status: 'draft' })).status).toBe(200);
+    // Within the minute a new question redraws the queue from what was fetched: the row is as it was.
+    await say(app, room.id, '低保的事找谁办？', { name: '老吴' });
+    await panel.waitForSelector('[data-question] >> text=老吴');
+    expect(await panel.inputValue(`${row} select`)).toBe('coop-setup');
+    // A minute on, the next question fetches the entries again: the withdrawn one is no longer offered.
+    // (The wall clock only: firing a minute of timers at once would time out the overlay socket.)
+    await panel.clock.setSystemTime(Date.now() + 61_000);
+    await say(app, room.id, '医保的事找谁办？', { name: '老郑' });
+    await panel.waitForSelector('[data-question] >> text=老郑');
+    await panel.waitForSelector(`${row} select option[value="coop-setup"]`, { state: 'detached' });
+    expect(await panel.inputValue(`${row} select`)).toBe('');
+    expect(await panel.locator(`${row} select option`).count()).toBeGreaterThan(10);
+    expect(seen.errors).toEqual([]);
+    expect((await call(app, 'PUT', '/api/policy/entries/coop-setup', entry)).status).toBe(200);
+    await context.close();
+  });
+
   it('keeps the official’s local words and the subjects the knowledge base leaves to them', async () => {
     const context = await loggedIn({ width: 1280, height: 900 });
     const dashboard = await context.newPage();
