@@ -5,6 +5,7 @@ import { readKnowledgeBase, type PolicyEntry } from '../../src/policy/entry.ts';
 import { aspectsOf } from '../../src/policy/aspects.ts';
 import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from '../../src/policy/matcher.ts';
 import { DEFAULT_SYNONYMS } from '../../src/policy/synonyms.ts';
+import { terms } from '../../src/policy/text.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures');
 const kb = readKnowledgeBase(JSON.parse(fs.readFileSync(path.join(FIXTURES, 'policy-kb.zh.json'), 'utf8')));
@@ -133,6 +134,9 @@ describe('policy question matching', () => {
     // "逾期了咋办" asks what to do now, not how to apply for something.
     expect(aspectsOf('信用卡逾期了咋办').has('procedure')).toBe(false);
     expect(aspectsOf('咋办低保').has('procedure')).toBe(true);
+    // 咋回事 and 啥意思 ask what something is; they are not words of its subject.
+    expect(terms('五保户是咋回事').get('回事')?.asks).toBe(true);
+    expect(terms('监测户是啥意思').get('意思')?.asks).toBe(true);
   });
 
   // Two entries on one subject, told apart only by what each is asked: not a word of the
