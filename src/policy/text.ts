@@ -66,7 +66,10 @@ const MEANINGFUL = /^[\p{Script=Han}a-z0-9]+$/u;
 
 export function terms(text: string): Map<string, Term> {
   const out = new Map<string, Term>();
-  for (const word of segmenter().cutForSearch(normalizeQuestion(text), true)) {
+  // Without jieba's HMM: it joins characters it does not know into new words ("直播间能刷点赞" →
+  // 能刷点 + 赞), which no entry has; dictionary words and single characters match the entries'.
+  // Measured over the eleven question sets: 3 fewer wrong answers, in-scope about the same.
+  for (const word of segmenter().cutForSearch(normalizeQuestion(text), false)) {
     if (!MEANINGFUL.test(word) || FILLER.has(word)) continue;
     const long = [...word].length >= 2 || /^[a-z0-9]+$/.test(word);
     const asks = QUESTION.has(word);
