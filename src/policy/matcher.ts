@@ -41,6 +41,19 @@ const ASKS_WEIGHT = 0.5;
  */
 const ASPECT_BONUS = 0.5;
 
+/**
+ * BM25 prefers an entry whose title or questions hold one word of the question to one whose full
+ * answer holds all of them: "重度残疾人交养老保险政府帮交吗" went to the disability subsidies (重度
+ * 残疾 in their questions), not to the pension entry whose answer says the government pays it for
+ * the severely disabled. So of the entries scoring at least RERANK_WITHIN of the best (the
+ * RERANK_CANDIDATES best), one that explains clearly more of the question (its coverage
+ * RERANK_LEAD ahead) is taken instead. Chosen on all twelve question sets (0.3–0.8 and 0.05–0.2
+ * tried): wrong answers 34 → 17, right ones 1,412 → 1,438 of 1,769.
+ */
+const RERANK_WITHIN = 0.5;
+const RERANK_LEAD = 0.1;
+const RERANK_CANDIDATES = 5;
+
 /** Confidence at or above: answer. Between: an official should look. Below: not a question for the knowledge base. */
 export const ANSWER_AT = 0.47;
 export const REVIEW_AT = 0.15;
@@ -181,9 +194,15 @@ export class PolicyMatcher {
     const asked = aspectsOf(text);
     const asksWhatItAnswers = (d: number) => [...asked].some((a) => this.aspects[d]!.has(a));
     if (asked.size > 0) for (let d = 0; d < scores.length; d++) if (scores[d]! > 0 && asksWhatItAnswers(d)) scores[d]! *= 1 + ASPECT_BONUS;
-    let top = -1;
-    for (let d = 0; d < scores.length; d++) if (scores[d]! > 0 && (top < 0 || scores[d]! > scores[top]!)) top = d;
-    if (top < 0) return undefined;
+    const ranked = this.best(scores, RERANK_CANDIDATES);
+    if (ranked.length === 0) return undefined;
+    let top = ranked[0]!;
+    let topCoverage = this.evidence(groups, top, scores, false).coverage;
+    for (const d of ranked.slice(1)) {
+      if (scores[d]! < RERANK_WITHIN * scores[ranked[0]!]!) break;
+      const coverage = this.evidence(groups, d, scores, false).coverage;
+      if (coverage > topCoverage + RERANK_LEAD) [top, topCoverage] = [d, coverage];
+    }
 
     // A question word (谁, 多少) the entry's questions lack is half explained when the entry answers what it asks, however
     // worded: "找谁办" and an entry asked "怎么申请". Half: "逾期了咋整" shares the form with much that is not policy.
@@ -197,6 +216,22 @@ export class PolicyMatcher {
     const outside = outsideSubject(normalizeQuestion(text), this.texts[top]!, this.outside);
     if (outside) evidence.outside = outside;
     return { entry: this.entries[top]!, score: Math.round(confidence(evidence) * 1000) / 1000, evidence };
+  }
+
+  /** The `n` entries with the highest positive scores, best first. */
+  private best(scores: Float64Array, n: number): number[] {
+    const out: number[] = [];
+    for (let d = 0; d < scores.length; d++) {
+      if (!(scores[d]! > 0)) continue;
+      if (out.length === n && scores[d]! <= scores[out[n - 1]!]!) continue;
+      let i = out.length === n ? n - 1 : out.length;
+      while (i > 0 && scores[out[i - 1]!]! < scores[d]!) {
+        out[i] = out[i - 1]!;
+        i--;
+      }
+      out[i] = d;
+    }
+    return out;
   }
 
   /** The IDF-weighted share of the entry's title words among the question's words and their synonyms. */

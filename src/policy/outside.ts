@@ -11,11 +11,12 @@
  *
  * Words, not topics, matched as written, so each must be unambiguous inside longer words too: 存款
  * alone would refuse "吃低保要看有没有存款吗" (the minimum living allowance's), 房贷 "盖房贷款", 基金
- * "医保基金", 维修 "危房维修".
+ * "医保基金", 维修 "危房维修"; 房产证 is what a loan's collateral question names ("办小额信贷要拿
+ * 房产证抵押吗").
  */
 export const DEFAULT_OUTSIDE: readonly string[] = [
   // housing
-  '住房公积金', '公积金贷款', '房贷利率', '还房贷', '按揭', '商品房', '买房', '购房', '二手房', '学区房', '房产证', '不动产证', '房产税', '契税', '物业费',
+  '住房公积金', '公积金贷款', '房贷利率', '还房贷', '按揭', '商品房', '买房', '购房', '二手房', '学区房', '房产税', '契税', '物业费',
   // consumer and business credit
   '信用卡', '网贷', '花呗', '借呗', '车贷', '消费贷', '创业贷款', '逾期', '汽车',
   // savings and investment

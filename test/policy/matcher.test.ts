@@ -52,28 +52,29 @@ describe('policy question matching', () => {
   // carries over. The floors sit just under what the matcher measures today, to catch
   // regressions; a wrong answer is worse than none, so those have a ceiling.
   const SETS: [string, number, number][] = [
-    ['policy-questions.holdout.jsonl', 0.82, 0.97],
-    ['policy-questions.holdout2.jsonl', 0.78, 0.95],
+    ['policy-questions.holdout.jsonl', 0.84, 0.97],
+    ['policy-questions.holdout2.jsonl', 0.81, 0.95],
     ['policy-questions.unseen.jsonl', 0.84, 0.96],
     ['policy-questions.unseen2.jsonl', 0.9, 0.95],
-    ['policy-questions.unseen3.jsonl', 0.88, 0.97],
-    ['policy-questions.unseen4.jsonl', 0.88, 0.95],
-    ['policy-questions.unseen5.jsonl', 0.84, 0.98],
-    ['policy-questions.unseen6.jsonl', 0.8, 0.98],
-    ['policy-questions.unseen7.jsonl', 0.83, 0.97],
-    ['policy-questions.unseen8.jsonl', 0.78, 0.83],
+    ['policy-questions.unseen3.jsonl', 0.9, 0.96],
+    ['policy-questions.unseen4.jsonl', 0.9, 0.95],
+    ['policy-questions.unseen5.jsonl', 0.87, 0.98],
+    ['policy-questions.unseen6.jsonl', 0.84, 0.98],
+    ['policy-questions.unseen7.jsonl', 0.84, 0.96],
+    ['policy-questions.unseen8.jsonl', 0.8, 0.82],
+    ['policy-questions.unseen9.jsonl', 0.82, 0.96],
   ];
   it.each(SETS)('holds its floors on the separately written %s', (file, inScopeFloor, refusedFloor) => {
     const { inScope, wrong, refused } = evaluate(file);
     expect(inScope).toBeGreaterThanOrEqual(inScopeFloor);
-    expect(wrong).toBeLessThanOrEqual(0.05);
+    expect(wrong).toBeLessThanOrEqual(0.04);
     expect(refused).toBeGreaterThanOrEqual(refusedFloor);
   });
 
-  it('answers under 3.5 % of all the separately written in-scope questions wrongly', () => {
+  it('answers under 2 % of all the separately written in-scope questions wrongly', () => {
     const sets = SETS.map(([file]) => ({ file, n: lines(file).filter((l) => l.expect !== null).length, ...evaluate(file) }));
     const wrong = sets.reduce((a, s) => a + s.wrong * s.n, 0) / sets.reduce((a, s) => a + s.n, 0);
-    expect(wrong).toBeLessThan(0.035);
+    expect(wrong).toBeLessThan(0.02);
   });
 
   // A wrong answer is worse than none: when the entry a question is about is missing, a
@@ -193,6 +194,12 @@ describe('policy question matching', () => {
   it('lets a word only one or two entries have name them, even when it stands only in the full answer', () => {
     expect(matcher.match('小额信贷的钱能入股拿分红吗')?.entry.id).toBe('loan-use');
     expect(matcher.match('直播能说自家产品全国第一吗')?.entry.id).toBe('livestream-rules');
+  });
+
+  // The disability entries have 重度残疾 in their questions; the pension entry's answer says the
+  // government pays the premium of the severely disabled, and holds 养老保险 besides.
+  it('prefers, among close entries, the one that explains clearly more of the question', () => {
+    expect(matcher.match('重度残疾人的养老保险谁帮交')?.entry.id).toBe('pension-basic');
   });
 
   it('finds the right entry among 1,000', () => {
