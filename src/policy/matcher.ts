@@ -144,7 +144,11 @@ export class PolicyMatcher {
     this.avgLength = FIELDS.map((_, f) => this.lengths.reduce((a, l) => a + l[f]!, 0) / Math.max(1, entries.length) || 1);
     this.maxIdf = this.idf(0);
     this.aspects = entries.map((e) => aspectsOf([e.title, ...e.questions.filter((q) => !learned.get(e.id)?.has(q))].join('。')));
-    this.texts = entries.map((e) => normalizeQuestion([e.title, ...e.questions, e.short, e.answer, ...e.tags].join('\n')));
+    // As for aspects, the author's words only: a viewer's question kept with 记住这个问法 ("家里有车险，庄稼受灾
+    // 能理赔吗") must not make its entry one that answers about car insurance.
+    this.texts = entries.map((e) =>
+      normalizeQuestion([e.title, ...e.questions.filter((q) => !learned.get(e.id)?.has(q)), e.short, e.answer, ...e.tags].join('\n')),
+    );
     this.titles = entries.map((e) => [...terms(e.title)].filter(([, t]) => t.topic && t.long).map(([word]) => word));
   }
 

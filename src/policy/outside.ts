@@ -12,7 +12,8 @@
  * Words, not topics, matched as written, so each must be unambiguous inside longer words too: 存款
  * alone would refuse "吃低保要看有没有存款吗" (the minimum living allowance's), 房贷 "盖房贷款", 基金
  * "医保基金", 维修 "危房维修"; 房产证 is what a loan's collateral question names ("办小额信贷要拿
- * 房产证抵押吗").
+ * 房产证抵押吗"), 保单 a crop-insurance one, 违章 a homestead one. None may be a word of the synonym
+ * table either (退休金 stands for the rural pension there): a test holds both.
  */
 export const DEFAULT_OUTSIDE: readonly string[] = [
   // housing
@@ -22,17 +23,17 @@ export const DEFAULT_OUTSIDE: readonly string[] = [
   // savings and investment
   '定期存款', '存款利息', '存款利率', '理财', '股票', '炒股', '买基金', '基金定投', '国债',
   // commercial insurance
-  '商业险', '商业保险', '意外险', '重疾险', '寿险', '车险', '交强险', '保单',
-  // city employees' social insurance
-  '城镇职工', '职工医保', '职工养老', '企业职工', '退休金', '退休工资', '退休工人', '退休人员', '失业金', '失业保险', '工伤', '生育保险', '生育津贴',
+  '商业险', '商业保险', '意外险', '重疾险', '寿险', '车险', '交强险',
+  // city employees' social insurance (退休金 is how villagers name the rural pension: a synonym)
+  '城镇职工', '职工医保', '职工养老', '企业职工', '退休工资', '退休工人', '退休人员', '失业金', '失业保险', '工伤', '生育保险', '生育津贴',
   // private clinics (which hospitals take the card is the county's list, not an entry's)
   '私立医院', '私人诊所', '民营医院',
   // exams and scholarships (高考, 录取: a student loan is asked about with them)
   '奖学金', '考研', '分数线', '留学',
-  // repairing machines (a house in disrepair is the housing-safety entry's)
-  '修车', '咋修', '怎么修', '哪修', '哪里修', '哪儿修', '机油', '打不着火', '配件',
+  // repairing machines (咋修, 去哪修 and the like are asked of houses in disrepair too: the housing-safety entry's)
+  '修车', '机油', '打不着火',
   // licences and papers
-  '签证', '护照', '驾照', '驾驶证', '违章', '罚单',
+  '签证', '护照', '驾照', '驾驶证', '罚单',
   // land taken for building
   '征地', '拆迁',
 ];

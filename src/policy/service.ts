@@ -11,7 +11,7 @@ import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from './matcher.ts';
 import { DEFAULT_OUTSIDE } from './outside.ts';
 import { looksLikeQuestion, type AskReply, type Question, type QuestionStatus } from './question.ts';
 import { DEFAULT_SYNONYMS, type SynonymTable } from './synonyms.ts';
-import { normalizeQuestion } from './text.ts';
+import { isQuestionOrFiller, normalizeQuestion } from './text.ts';
 
 const SYNONYMS = 'policy_synonyms';
 const OUTSIDE = 'policy_outside';
@@ -77,8 +77,18 @@ export class PolicyService {
     return { builtIn: DEFAULT_OUTSIDE, custom: text ? (JSON.parse(text) as string[]) : [] };
   }
 
+  /**
+   * Words as the matcher reads them (NFKC, lower case, no zero-width characters); each must still
+   * be two characters or more and name a subject: "修" or "怎么" would keep most questions from an answer.
+   */
   async setOutside(custom: string[]): Promise<void> {
-    await this.store.settings.set(OUTSIDE, JSON.stringify([...new Set(custom.map((w) => normalizeQuestion(w).trim()).filter(Boolean))]));
+    const words = custom.map((w) => normalizeQuestion(w).trim());
+    words.forEach((word, i) => {
+      if ([...word].length < 2 || isQuestionOrFiller(word)) {
+        throw new AppError('VALIDATION_FAILED', `outside word ${i + 1} ("${custom[i]}") must name a subject in two characters or more`);
+      }
+    });
+    await this.store.settings.set(OUTSIDE, JSON.stringify([...new Set(words)]));
     this.checkedAt = 0;
     this.builtFrom = '';
   }

@@ -46,6 +46,11 @@ function segmenter(): Jieba {
   return jieba;
 }
 
+/** A question word or a filler (怎么, 多少, 主播): part of almost every question, naming no subject. */
+export function isQuestionOrFiller(word: string): boolean {
+  return QUESTION.has(word) || FILLER.has(word);
+}
+
 export function normalizeQuestion(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[\u200B-\u200D\u2060\uFEFF]/g, '');
 }

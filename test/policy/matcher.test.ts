@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readKnowledgeBase, type PolicyEntry } from '../../src/policy/entry.ts';
 import { aspectsOf } from '../../src/policy/aspects.ts';
 import { ANSWER_AT, PolicyMatcher, REVIEW_AT } from '../../src/policy/matcher.ts';
+import { DEFAULT_OUTSIDE } from '../../src/policy/outside.ts';
 import { DEFAULT_SYNONYMS } from '../../src/policy/synonyms.ts';
 import { terms } from '../../src/policy/text.ts';
 
@@ -135,6 +136,11 @@ describe('policy question matching', () => {
     // "逾期了咋办" asks what to do now, not how to apply for something.
     expect(aspectsOf('信用卡逾期了咋办').has('procedure')).toBe(false);
     expect(aspectsOf('咋办低保').has('procedure')).toBe(true);
+    // Selling chat that merely looks like those forms.
+    expect(aspectsOf('小额信贷逾期了咋办呢').has('procedure')).toBe(false);
+    expect(aspectsOf('这款能给我便宜点吗').has('use')).toBe(false);
+    expect(aspectsOf('这是什么东西').has('materials')).toBe(false);
+    expect(aspectsOf('满99了能包邮吗').has('age')).toBe(false);
     // 咋回事 and 啥意思 ask what something is; they are not words of its subject.
     expect(terms('五保户是咋回事').get('回事')?.asks).toBe(true);
     expect(terms('监测户是啥意思').get('意思')?.asks).toBe(true);
@@ -177,6 +183,29 @@ describe('policy question matching', () => {
     const county = new PolicyMatcher([{ ...base, id: 'fund', title: '住房公积金提取', questions: ['住房公积金怎么提取？'], answer: '带身份证到县公积金中心办理。' }], {});
     expect(county.match('住房公积金咋提取')!.score).toBeGreaterThanOrEqual(ANSWER_AT);
     expect(new PolicyMatcher(kb, DEFAULT_SYNONYMS, new Map(), []).match('城里买房贷款利率现在多少')!.score).toBeGreaterThan(REVIEW_AT);
+  });
+
+  // No in-scope question of any set names a built-in subject its entry does not mention (it would
+  // be refused), and no word of the synonym table holds one (退休金 is the rural pension there).
+  it('keeps its outside subjects clear of what the knowledge base answers', () => {
+    const texts = new Map(kb.map((e) => [e.id, [e.title, ...e.questions, e.short, e.answer, ...e.tags].join('\n')]));
+    const files = fs.readdirSync(FIXTURES).filter((f) => f.startsWith('policy-questions.'));
+    const refused = files.flatMap((f) => lines(f)).filter(({ q, expect }) => expect !== null && DEFAULT_OUTSIDE.some((w) => q.includes(w) && !texts.get(expect)!.includes(w)));
+    expect(refused).toEqual([]);
+    const synonymWords = new Set(Object.entries(DEFAULT_SYNONYMS).flatMap(([k, v]) => [k, ...v]));
+    expect(DEFAULT_OUTSIDE.filter((w) => [...synonymWords].some((s) => s.includes(w)))).toEqual([]);
+  });
+
+  // A viewer's question the official keeps (记住这个问法) must not make its entry one that answers
+  // about the subject it named in passing.
+  it('reads the subjects an entry mentions from its author’s words, not from the questions it learned', () => {
+    const carInsurance = '家里有车险，庄稼受灾了还能理赔吗';
+    const crop = kb.find((e) => e.id === 'crop-insurance')!;
+    const taught = kb.map((e) => (e === crop ? { ...e, questions: [...e.questions, carInsurance] } : e));
+    const learned = new PolicyMatcher(taught, DEFAULT_SYNONYMS, new Map([['crop-insurance', new Set([carInsurance])]]));
+    expect(learned.match('车险出险了咋理赔')!.score).toBeLessThanOrEqual(REVIEW_AT);
+    // As ordinary words, the learned question would have opened the entry to car insurance.
+    expect(new PolicyMatcher(taught, DEFAULT_SYNONYMS).match('车险出险了咋理赔')!.evidence.outside).toBeUndefined();
   });
 
   it('reads what an entry answers from the questions its author wrote, not from those it learned', () => {
