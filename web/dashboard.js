@@ -237,38 +237,58 @@ function edit(entry) {
   }, () => {});
   form.scrollIntoView();
 }
-loaders.policy = () => Promise.all([loadPolicy(), loadWords()]);
+loaders.policy = () => {
+  act(loadPolicy);
+  // Once: opening the tab again must not overwrite what the official is typing.
+  if (!wordsLoaded) act(loadWords);
+};
 
 /* the official's words: local names for policy terms, and subjects the knowledge base leaves to them */
+let wordsLoaded = false;
 async function loadWords() {
-  const [synonyms, outside] = await Promise.all([get('/api/policy/synonyms'), get('/api/policy/outside')]);
   const form = $('#kb-words');
+  // Saving before the lists arrive would send empty ones and erase the official's words.
+  form.elements.save.disabled = true;
+  const [synonyms, outside] = await Promise.all([get('/api/policy/synonyms'), get('/api/policy/outside')]);
   form.elements.synonyms.value = Object.entries(synonyms.custom).map(([word, terms]) => `${word}=${terms.join('，')}`).join('\n');
   form.elements.outside.value = outside.custom.join('\n');
   $('#kb-builtin').textContent = `内置本地说法 ${Object.keys(synonyms.builtIn).length} 条、不管的话题 ${outside.builtIn.length} 个（如 ${outside.builtIn.slice(0, 4).join('、')}），不必再填。`;
+  form.elements.save.disabled = false;
+  wordsLoaded = true;
 }
 
-/** "农医=城乡居民医保，新农合" lines to the synonym table; a line without "=" is named, not guessed at. */
-function readSynonyms(text) {
-  const table = {};
-  text.split('\n').forEach((line, i) => {
+/**
+ * The two lists as the API takes them, or an error naming the line (the server's limits, checked
+ * here first so that neither list is saved when either is wrong).
+ */
+function readWords(form) {
+  const synonyms = {};
+  form.elements.synonyms.value.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     const [word, terms = ''] = line.split(/[=＝]/, 2).map((part) => part.trim());
     const list = terms.split(/[,，、]/).map((t) => t.trim()).filter(Boolean);
     if (!word || list.length === 0) throw new Error(`本地说法第 ${i + 1} 行要写成“俗称=知识库用语”`);
-    table[word] = list;
+    if ([...word].length > 20 || list.length > 10 || list.some((t) => [...t].length > 40)) throw new Error(`本地说法第 ${i + 1} 行太长：俗称不超过20字，用语不超过10个、每个不超过40字`);
+    synonyms[word] = list;
   });
-  return table;
+  const outside = [];
+  form.elements.outside.value.split('\n').forEach((line, i) => {
+    const word = line.trim();
+    if (!word) return;
+    if ([...word].length < 2 || [...word].length > 20) throw new Error(`不管的话题第 ${i + 1} 行要两到二十个字`);
+    outside.push(word);
+  });
+  return { synonyms, outside };
 }
 
 $('#kb-words').addEventListener('submit', (e) => {
   e.preventDefault();
   const form = e.target;
   act(async () => {
-    const synonyms = readSynonyms(form.elements.synonyms.value);
-    const outside = form.elements.outside.value.split('\n').map((w) => w.trim()).filter(Boolean);
-    await put('/api/policy/synonyms', { custom: synonyms });
+    const { synonyms, outside } = readWords(form);
+    // The outside list first: the server still refuses a question word (怎么) there, and then nothing is saved.
     await put('/api/policy/outside', { custom: outside });
+    await put('/api/policy/synonyms', { custom: synonyms });
     await loadWords();
   }, '词表已保存');
 });

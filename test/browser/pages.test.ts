@@ -195,21 +195,25 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     const { id: _, ...entry } = (await call(app, 'GET', '/api/policy/entries/coop-setup')).body;
     for (const key of ['region', 'effectiveFrom', 'effectiveTo']) if (entry[key] === null) delete entry[key];
     expect((await call(app, 'PUT', '/api/policy/entries/coop-setup', { ...entry, status: 'draft' })).status).toBe(200);
-    // Within the minute a new question redraws the queue from what was fetched: the row is as it was.
-    await say(app, room.id, '低保的事找谁办？', { name: '老吴' });
-    await panel.waitForSelector('[data-question] >> text=老吴');
-    expect(await panel.inputValue(`${row} select`)).toBe('coop-setup');
-    // A minute on, the next question fetches the entries again: the withdrawn one is no longer offered.
-    // (The wall clock only: firing a minute of timers at once would time out the overlay socket.)
-    await panel.clock.setSystemTime(Date.now() + 61_000);
-    await say(app, room.id, '医保的事找谁办？', { name: '老郑' });
-    await panel.waitForSelector('[data-question] >> text=老郑');
-    await panel.waitForSelector(`${row} select option[value="coop-setup"]`, { state: 'detached' });
-    expect(await panel.inputValue(`${row} select`)).toBe('');
-    expect(await panel.locator(`${row} select option`).count()).toBeGreaterThan(10);
-    expect(seen.errors).toEqual([]);
-    expect((await call(app, 'PUT', '/api/policy/entries/coop-setup', entry)).status).toBe(200);
-    await context.close();
+    try {
+      // Within the minute a new question redraws the queue from what was fetched: the row is as it was.
+      await say(app, room.id, '低保的事找谁办？', { name: '老吴' });
+      await panel.waitForSelector('[data-question] >> text=老吴');
+      expect(await panel.inputValue(`${row} select`)).toBe('coop-setup');
+      // A minute on, the next question fetches the entries again: the withdrawn one is no longer offered.
+      // (The wall clock only: firing a minute of timers at once would time out the overlay socket.)
+      await panel.clock.setSystemTime(Date.now() + 61_000);
+      await say(app, room.id, '医保的事找谁办？', { name: '老郑' });
+      await panel.waitForSelector('[data-question] >> text=老郑');
+      await panel.waitForSelector(`${row} select option[value="coop-setup"]`, { state: 'detached' });
+      expect(await panel.inputValue(`${row} select`)).toBe('');
+      expect(await panel.locator(`${row} select option`).count()).toBeGreaterThan(10);
+      expect(seen.errors).toEqual([]);
+    } finally {
+      // Later tests see the demo knowledge base whole.
+      await call(app, 'PUT', '/api/policy/entries/coop-setup', entry);
+      await context.close();
+    }
   });
 
   it('keeps the official’s local words and the subjects the knowledge base leaves to them', async () => {
@@ -219,10 +223,11 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await dashboard.goto(`${base}/dashboard`);
     await dashboard.click('[data-tab="policy"]');
     await dashboard.waitForSelector('#kb-builtin >> text=住房公积金');
-    // Before: a care home shares 养老 and 多少钱 with the rural pension, and gets its answer.
-    expect((await call(app, 'GET', `/api/policy/ask?q=${encodeURIComponent('养老院一个月多少钱')}`)).body.answered).toBe(true);
+    // Before: family-planning support shares 农村, 60岁 and 补助 with the vocational-school subsidy, and gets its answer.
+    const q = '农村独生子女父母到60岁有补助吗';
+    expect((await call(app, 'GET', `/api/policy/ask?q=${encodeURIComponent(q)}`)).body.answered).toBe(true);
     await dashboard.fill('#kb-words [name=synonyms]', '农医=城乡居民医保，新农合\n缺了等号');
-    await dashboard.fill('#kb-words [name=outside]', '养老院');
+    await dashboard.fill('#kb-words [name=outside]', '独生子女');
     await dashboard.click('#kb-words button[type=submit]');
     // A line the page cannot read is named, and nothing is saved.
     await dashboard.waitForSelector('.toast >> text=第 2 行');
@@ -231,20 +236,27 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await dashboard.click('#kb-words button[type=submit]');
     await dashboard.waitForSelector('.toast >> text=词表已保存');
     expect((await call(app, 'GET', '/api/policy/synonyms')).body.custom).toEqual({ 农医: ['城乡居民医保', '新农合'] });
-    expect((await call(app, 'GET', '/api/policy/outside')).body.custom).toEqual(['养老院']);
-    await dashboard.fill('#kb-q', '养老院一个月多少钱');
+    expect((await call(app, 'GET', '/api/policy/outside')).body.custom).toEqual(['独生子女']);
+    await dashboard.fill('#kb-q', q);
     await dashboard.click('#kb-ask button');
     await dashboard.waitForSelector('#kb-answer >> text=不回答');
     await dashboard.fill('#kb-q', '农医在哪里交钱');
     await dashboard.click('#kb-ask button');
     await dashboard.waitForSelector('#kb-answer >> text=匹配度');
     expect(await dashboard.textContent('#kb-answer')).not.toContain('不回答');
+    // A word the server refuses (a question word) saves neither list.
+    await dashboard.fill('#kb-words [name=synonyms]', '农医=城乡居民医保');
+    await dashboard.fill('#kb-words [name=outside]', '独生子女\n怎么');
+    await dashboard.click('#kb-words button[type=submit]');
+    await dashboard.waitForSelector('.toast >> text=outside word 2');
+    expect((await call(app, 'GET', '/api/policy/synonyms')).body.custom).toEqual({ 农医: ['城乡居民医保', '新农合'] });
     // Reloaded, the page shows what was saved.
     await dashboard.reload();
     await dashboard.click('[data-tab="policy"]');
-    await dashboard.waitForFunction(() => (document.querySelector('#kb-words [name=outside]') as HTMLTextAreaElement).value === '养老院');
+    await dashboard.waitForFunction(() => (document.querySelector('#kb-words [name=outside]') as HTMLTextAreaElement).value === '独生子女');
     expect(await dashboard.inputValue('#kb-words [name=synonyms]')).toBe('农医=城乡居民医保，新农合');
-    expect(seen.errors).toEqual([]);
+    // The refused PUT is the browser's one console error ("400 (Bad Request)"); nothing threw.
+    expect(seen.errors.filter((e) => !e.includes('400'))).toEqual([]);
     await context.close();
   });
 });
