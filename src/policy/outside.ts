@@ -19,7 +19,9 @@ export const DEFAULT_OUTSIDE: readonly string[] = [
   // housing
   '住房公积金', '公积金贷款', '房贷利率', '还房贷', '按揭', '商品房', '买房', '购房', '二手房', '学区房', '房产税', '契税', '物业费',
   // consumer and business credit
-  '信用卡', '网贷', '花呗', '借呗', '车贷', '消费贷', '创业贷款', '逾期', '汽车',
+  '信用卡', '网贷', '花呗', '借呗', '车贷', '消费贷', '创业贷款', '创业担保', '逾期', '汽车',
+  // the goods on sale in the stream (an official's stream often sells the village's produce too)
+  '便宜点', '包邮', '发货', '有货', '链接', '退货', '退款', '运费', '优惠券',
   // savings and investment
   '定期存款', '存款利息', '存款利率', '理财', '股票', '炒股', '买基金', '基金定投', '国债',
   // commercial insurance
