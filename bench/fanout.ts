@@ -2,7 +2,7 @@
  * Overlay fan-out: 500 overlay clients (in a load-generator process) on one room over socket.io;
  * the time from the feature call (an HTTP request, as the control panel makes it) until each
  * client has the new product card. The first features after start run cold code in both
- * processes (the first takes 130–170 ms, the third still ~60, the rest 15–45 on this machine):
+ * processes (the first takes 100–190 ms, the third still ~60, the rest 15–45 on this machine):
  * WARMUP of them are not counted, as a streamer's server that has been live a minute runs warm
  * code; the very first is reported on its own (`coldFirstAllClientsMs`).
  */
