@@ -55,6 +55,14 @@ export const DEFAULT_SYNONYMS: SynonymTable = {
   搞养殖: ['发展生产'],
   买牛: ['发展生产'],
   买猪崽: ['发展生产'],
+  // raising animals is 养殖 in policy words
+  养猪: ['养殖', '发展生产'],
+  养牛: ['养殖', '发展生产'],
+  养羊: ['养殖', '发展生产'],
+  养鸡: ['养殖', '发展生产'],
+  养鸭: ['养殖', '发展生产'],
+  养鱼: ['养殖', '发展生产'],
+  养蜂: ['养殖', '发展生产'],
   // student loans are not the poverty micro-credit above: read first, being longer
   助学贷款: ['国家助学贷款'],
   生源地贷款: ['国家助学贷款', '生源地'],
@@ -243,6 +251,8 @@ export const DEFAULT_SYNONYMS: SynonymTable = {
   交税: ['缴增值税', '纳税'],
   纳税: ['缴增值税'],
   上税: ['缴增值税'],
+  缴税: ['缴增值税', '纳税'],
+  免税: ['免征增值税'],
   直播卖货: ['直播带货'],
   带货: ['直播带货'],
   网店: ['电商'],
