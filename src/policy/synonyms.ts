@@ -55,6 +55,16 @@ export const DEFAULT_SYNONYMS: SynonymTable = {
   搞养殖: ['发展生产'],
   买牛: ['发展生产'],
   买猪崽: ['发展生产'],
+  // who cannot write: someone fills the form in for them
+  不识字: ['不会写字', '代为填写'],
+  不会写字: ['代为填写'],
+  文盲: ['不会写字', '代为填写'],
+  // children with no one to bring them up
+  没爹没妈: ['孤儿', '特困供养'],
+  父母双亡: ['孤儿', '特困供养'],
+  父母都不在: ['孤儿', '特困供养'],
+  // what is left after the insurance
+  看不起病: ['医疗救助', '兜底'],
   // who cannot go far to work: the public-welfare jobs' words
   出不了远门: ['难以外出务工', '弱劳动力'],
   出不去打工: ['难以外出务工'],
@@ -179,7 +189,10 @@ export const DEFAULT_SYNONYMS: SynonymTable = {
   地补: ['耕地地力保护补贴', '种地补贴'],
   种田补贴: ['耕地地力保护补贴', '种地补贴'],
   耕地补贴: ['耕地地力保护补贴'],
-  撂荒: ['耕地地力保护补贴', '种地'],
+  撂荒: ['耕地地力保护补贴', '种地', '抛荒'],
+  荒着: ['抛荒', '耕地地力保护补贴'],
+  地荒了: ['抛荒', '耕地地力保护补贴'],
+  不种地: ['抛荒'],
   租给别人: ['承包权', '流转'],
   // farming
   拖拉机: ['农机'],
