@@ -109,6 +109,15 @@ export const DEFAULT_SYNONYMS: SynonymTable = {
   二次报销: ['大病保险', '医疗救助'],
   再报: ['大病保险', '医疗救助'],
   兜底: ['医疗救助', '三重保障'],
+  // the order of reimbursement is the three layers'
+  先走哪个: ['三重保障', '先由'],
+  先报哪个: ['三重保障', '先由'],
+  报销顺序: ['三重保障'],
+  // one's own share of a premium
+  自己掏钱: ['个人缴费'],
+  自己出钱: ['个人缴费'],
+  自己交多少: ['个人缴费'],
+  困难户: ['困难群众'],
   // assistance
   五保: ['特困供养', '特困'],
   五保户: ['特困供养', '特困'],
