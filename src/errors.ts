@@ -47,6 +47,7 @@ const catalogue = {
   HOOK_ROOM_UNKNOWN: [404, '没有已连接的直播间对应这个回调', 'no connected room matches this callback'],
   POLICY_IMPORT_INVALID: [422, '知识库文件有错误，整份未导入', 'the knowledge-base file has an error and nothing was imported'],
   POLICY_ENTRY_NOT_FOUND: [404, '知识库条目不存在', 'no such knowledge-base entry'],
+  POLICY_OUTSIDE_WORD: [400, '知识库不管的话题要写成两个字以上、说得出是什么事的词（不能是“怎么”“多少”这类问话词）', 'an outside subject must be a word of two characters or more that names a subject, not a question word'],
   POLICY_ENTRY_NOT_IN_FORCE: [409, '这个条目是草稿或不在有效期内，不能用来回答', 'the entry is a draft or not in force, so it cannot answer'],
   QUESTION_NOT_FOUND: [404, '问题不存在', 'no such question'],
   QUESTION_DECIDED: [409, '这个问题已经处理过了', 'the question was already answered or dismissed'],

@@ -85,7 +85,7 @@ export class PolicyService {
     const words = custom.map((w) => normalizeQuestion(w).trim());
     words.forEach((word, i) => {
       if ([...word].length < 2 || isQuestionOrFiller(word)) {
-        throw new AppError('VALIDATION_FAILED', `outside word ${i + 1} ("${custom[i]}") must name a subject in two characters or more`);
+        throw new AppError('POLICY_OUTSIDE_WORD', `#${i + 1} “${custom[i]}”`);
       }
     });
     await this.store.settings.set(OUTSIDE, JSON.stringify([...new Set(words)]));

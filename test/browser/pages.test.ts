@@ -248,7 +248,8 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await dashboard.fill('#kb-words [name=synonyms]', '农医=城乡居民医保');
     await dashboard.fill('#kb-words [name=outside]', '独生子女\n怎么');
     await dashboard.click('#kb-words button[type=submit]');
-    await dashboard.waitForSelector('.toast >> text=outside word 2');
+    await dashboard.waitForSelector('.toast >> text=不能是“怎么”');
+    expect(await dashboard.locator('.toast', { hasText: '不能是“怎么”' }).textContent()).toContain('#2 “怎么”');
     expect((await call(app, 'GET', '/api/policy/synonyms')).body.custom).toEqual({ 农医: ['城乡居民医保', '新农合'] });
     // Reloaded, the page shows what was saved.
     await dashboard.reload();

@@ -129,7 +129,8 @@ describe('policy knowledge base', () => {
     for (const word of ['修', '修\u200B', '怎么', '多少', '主播']) {
       const res = await call(app, 'PUT', '/api/policy/outside', { custom: ['车贷', word] });
       expect(res.status, word).toBe(400);
-      expect(res.body.error.message).toMatch(/custom\[1\]|outside word 2/);
+      // The schema refuses what is short as sent; the service what is short or a question word as read.
+      expect(res.body.error.code === 'VALIDATION_FAILED' ? res.body.error.message : res.body.error.messageZh).toMatch(/custom\[1\]|#2/);
     }
     expect((await call(app, 'GET', '/api/policy/outside')).body.custom).toEqual(['独生子女']);
   });
