@@ -69,6 +69,7 @@ export function readShopOrders(csv: string, mapping: ShopMapping, knownCodes: Re
     if (name === undefined) return -1;
     const i = header!.cells.findIndex((h) => h.trim() === name);
     if (i < 0 && required) fail(header!.line, `no column "${name}"`);
+    if (i >= 0 && header!.cells.findLastIndex((h) => h.trim() === name) !== i) fail(header!.line, `column "${name}" appears twice`);
     return i;
   };
   const col = mapping.columns;

@@ -36,9 +36,11 @@ export function entriesFromCsv(text: string): PolicyEntry[] {
   for (const required of ['id', 'title', 'questions', 'short', 'answer', 'source']) {
     if (!names.includes(required)) throw new AppError('POLICY_IMPORT_INVALID', `line ${header.line}: no column "${required}"`);
   }
-  for (const name of names) {
+  names.forEach((name, i) => {
     if (!(KB_COLUMNS as readonly string[]).includes(name)) throw new AppError('POLICY_IMPORT_INVALID', `line ${header.line}: unknown column "${name}"`);
-  }
+    // Two columns of one name: which one holds the entry is a guess, and the other would be lost.
+    if (names.indexOf(name) !== i) throw new AppError('POLICY_IMPORT_INVALID', `line ${header.line}: column "${name}" appears twice`);
+  });
   const entries = body.map(({ line, cells }) => {
     if (cells.length !== names.length) throw new AppError('POLICY_IMPORT_INVALID', `line ${line}: ${cells.length} cells where the header has ${names.length}`);
     const raw: Record<string, unknown> = {};

@@ -3,6 +3,7 @@
  * are ever answered; importing is the official's act, so a missing status means approved.
  */
 import { AppError } from '../errors.ts';
+import { isCalendarDate } from '../time.ts';
 
 export const ENTRY_STATUSES = ['approved', 'draft'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
@@ -62,7 +63,7 @@ export function readEntry(raw: unknown, where: string): PolicyEntry {
   if (!ENTRY_STATUSES.includes(status as EntryStatus)) fail(`${where}.status`, 'must be approved or draft');
   const date = (key: 'effectiveFrom' | 'effectiveTo') => {
     const v = text(`${where}.${key}`, o[key], 10, false);
-    if (v !== null && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) fail(`${where}.${key}`, 'must be a date like 2026-01-01');
+    if (v !== null && (!DATE.test(v) || !isCalendarDate(v))) fail(`${where}.${key}`, 'must be a date like 2026-01-01');
     return v;
   };
   const entry: PolicyEntry = {

@@ -79,6 +79,11 @@ describe('tallies', () => {
     expect(sum(await tallies(`groupBy=room&from=${new Date(now.getTime() - 60_000).toISOString()}`), 'grossFen')).toBe(1999);
     const bad = await call(app, 'GET', '/api/tallies?groupBy=room&from=last-week');
     expect([bad.status, bad.body.error.code]).toEqual([400, 'PERIOD_INVALID']);
+    // Days and times the calendar does not have are refused, not moved to 2 March or the next day.
+    for (const from of ['2026-02-30', '2026-13-01', '2026-02-28T24:30:00Z', '2026-02-28T10:61:00Z']) {
+      expect((await call(app, 'GET', `/api/tallies?groupBy=room&from=${encodeURIComponent(from)}`)).body.error.code).toBe('PERIOD_INVALID');
+    }
+    expect((await call(app, 'GET', '/api/tallies?groupBy=room&from=2028-02-29')).status).toBe(200);
     expect((await call(app, 'GET', '/api/tallies?groupBy=village')).status).toBe(400);
   });
 

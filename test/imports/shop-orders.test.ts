@@ -84,6 +84,7 @@ describe('reading a shop export', () => {
 
   it('refuses a file without a mapped column, or mapped to a code that does not exist', () => {
     expect(() => readShopOrders('订单编号,商品ID\nDD1,3601001', MAPPING, codes)).toThrow(/line 1: no column "商品数量"/);
+    expect(() => readShopOrders(`${HEADER},商品数量\n${FILE.split('\n')[1]},9`, MAPPING, codes)).toThrow(/line 1: column "商品数量" appears twice/);
     expect(() => readShopOrders(FILE, MAPPING, new Set(['1', '5']))).toThrow(AppError);
   });
 });

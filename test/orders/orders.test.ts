@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, say, setupShop, type Shop, tempDatabaseUrl } from '../helper.ts';
+import { auth, buildTestApp, call, say, setupShop, type Shop, tempDatabaseUrl } from '../helper.ts';
 
 let app: App;
 let shop: Shop;
@@ -108,11 +108,31 @@ describe('chat messages become orders', () => {
     expect((await post({ user, text: '买1号', ts: 'yesterday' })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
     expect((await post({ user, text: '买1号', ts: Date.now() + 3 * 86_400_000 })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
     expect((await post({ user, text: '买1号', ts: 12 })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
+    // Read as a day that does not exist, Date would move it to 2 March.
+    expect((await post({ user, text: '买1号', ts: '2026-02-30T10:00:00+08:00' })).body.error.code).toBe('MESSAGE_TIMESTAMP_INVALID');
     expect((await post({ user, text: '买1号', colour: 1 })).body.error.code).toBe('VALIDATION_FAILED');
     expect((await post({ text: '买1号' })).body.error.code).toBe('VALIDATION_FAILED');
     expect((await post({ user, text: '买1号' }, 999)).status).toBe(404);
     expect(await ordersOf()).toEqual([]);
     expect(await stockOf('1')).toBe(100);
+  });
+
+  it('refuses numeric ids past 2^53: JSON numbers that large arrive rounded, and two messages or buyers would become one', async () => {
+    // Written as raw JSON: these two ids differ, but both parse to 12345678901234567000.
+    const raw = (id: string, userId: string, text: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/rooms/${shop.room.id}/messages`,
+        headers: { ...auth, 'content-type': 'application/json' },
+        payload: `{"id":${id},"user":{"id":${userId},"name":"王"},"text":"${text}"}`,
+      });
+    for (const [id, userId] of [['12345678901234567891', '1'], ['7', '1234567890123456789'], ['1e21', '1']]) {
+      const res = await raw(id!, userId!, '买1号');
+      expect([res.statusCode, res.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect(await ordersOf()).toEqual([]);
+    // The largest exact integer is still an id.
+    expect((await raw(String(Number.MAX_SAFE_INTEGER), String(Number.MAX_SAFE_INTEGER), '买1号')).json().order.id).toBeGreaterThan(0);
   });
 });
 

@@ -53,6 +53,7 @@ describe('policy knowledge base', () => {
     ['a short answer over 40 characters', { version: 1, entries: [KB.entries[0], { ...KB.entries[1], short: '短'.repeat(41) }] }, /entries\[1\]\.short/],
     ['an unknown status', { version: 1, entries: [{ ...KB.entries[0], status: 'maybe' }] }, /status/],
     ['a bad date', { version: 1, entries: [{ ...KB.entries[0], effectiveFrom: '2026-13-45' }] }, /effectiveFrom/],
+    ['a day the calendar does not have', { version: 1, entries: [{ ...KB.entries[0], effectiveTo: '2026-02-30' }] }, /entries\[0\]\.effectiveTo/],
     ['the same id twice', { version: 1, entries: [KB.entries[0], KB.entries[0]] }, /entries\[1\]: repeats the id/],
     ['an unknown key in an entry', { version: 1, entries: [{ ...KB.entries[0], author: 'x' }] }, /entries\[0\]: has an unknown key "author"/],
   ])('refuses %s whole, naming what is wrong, and imports nothing', async (_label, file, message) => {
@@ -90,6 +91,15 @@ describe('policy knowledge base', () => {
     const res = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.message).toContain('line 3');
+    // Two columns of one name: one of them would be silently lost.
+    const twice = await app.inject({
+      method: 'POST',
+      url: '/api/policy/import',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: 'id,id,title,questions,short,answer,source\nd1,d2,标题,问题,短,答,源\n',
+    });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json().error.message).toContain('line 1: column "id" appears twice');
     expect(await entries()).toEqual([]);
   });
 
@@ -100,6 +110,8 @@ describe('policy knowledge base', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json().answered).toBe(false);
     }
+    const twice = await app.inject({ url: `/api/policy/ask?q=${encodeURIComponent('医保在哪里交')}&q=x`, headers: auth });
+    expect([twice.statusCode, twice.json().entryId]).toEqual([200, 'medical-insurance-pay']);
     expect((await app.inject({ url: '/api/policy/ask', headers: auth })).statusCode).toBe(400);
   });
 

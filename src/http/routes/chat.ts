@@ -7,14 +7,16 @@ import { parseInstant } from '../../time.ts';
 import { IdParams, Nullable } from '../schemas.ts';
 import { OrderView } from './orders.ts';
 
-const PlatformId = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer({ minimum: 0 })]);
+// A number past 2^53 has already been rounded by JSON.parse (…891 and …890 both arrive as …000):
+// taken as an id, two messages or two buyers would become one. Platforms that use such ids send strings.
+const PlatformId = Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })]);
 
 const MessageBody = Type.Object(
   {
     id: Type.Optional(PlatformId),
     user: Type.Object({ id: PlatformId, name: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     text: Type.String({ maxLength: 2000 }),
-    ts: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 40 })])),
+    ts: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ maxLength: 40 })])),
   },
   { additionalProperties: false },
 );

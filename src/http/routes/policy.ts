@@ -69,7 +69,10 @@ const policy: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // Any text is a fair question (the service reads at most the first 500 characters); only a missing q is refused.
-  app.get('/api/policy/ask', { schema: { querystring: Type.Object({ q: Type.String() }) } }, async (req) => service.ask(req.query.q));
+  // `?q=a&q=b` (a page's form sent twice, a hand-made link) asks the first: any q is a question.
+  app.get('/api/policy/ask', { schema: { querystring: Type.Object({ q: Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]) }) } }, async (req) =>
+    service.ask(typeof req.query.q === 'string' ? req.query.q : req.query.q[0]!),
+  );
 
   app.get('/api/policy/synonyms', async () => service.synonyms());
 
