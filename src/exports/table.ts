@@ -65,7 +65,9 @@ export async function toXlsx(table: Table): Promise<Buffer> {
   sheet.columns = table.columns.map((c) => ({
     header: c.header,
     width: c.width ?? (c.kind === 'text' ? 18 : c.kind === 'time' ? 20 : 12),
-    style: c.kind === 'yuan' ? { numFmt: '0.00' } : c.kind === 'time' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : {},
+    // Text cells carry Excel's Text format (@): a cell someone edits and confirms stays text
+    // instead of becoming the formula a nickname spelled.
+    style: c.kind === 'yuan' ? { numFmt: '0.00' } : c.kind === 'time' ? { numFmt: 'yyyy-mm-dd hh:mm:ss' } : c.kind === 'text' ? { numFmt: '@' } : {},
   }));
   sheet.getRow(1).font = { bold: true };
   const cellOf = (kind: ColumnKind, v: Cell): ExcelJS.CellValue => {
@@ -79,7 +81,7 @@ export async function toXlsx(table: Table): Promise<Buffer> {
       case 'int':
         return v as number;
       case 'text':
-        // A rich-text-free string value is never evaluated, so it needs no apostrophe here.
+        // A plain string value is never evaluated on opening, so it needs no apostrophe here.
         return String(v);
     }
   };

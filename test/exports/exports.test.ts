@@ -80,6 +80,8 @@ describe('orders export', () => {
     const buyer = row.getCell(head.indexOf('买家') + 1);
     expect(buyer.type).toBe(ExcelJS.ValueType.String);
     expect(buyer.value).toBe('=1+2');
+    // Formatted as Text, so editing the cell in Excel does not make it a formula either.
+    expect(buyer.numFmt).toBe('@');
     expect(row.getCell(head.indexOf('金额(元)') + 1).value).toBe(39.98);
   });
 
