@@ -3,7 +3,7 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { createAdapter } from '@socket.io/redis-adapter';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { RoomConnections } from './adapters/connections.ts';
 import { PluginRegistry } from './adapters/registry.ts';
 import { ChatPipeline } from './chat/pipeline.ts';
@@ -22,7 +22,7 @@ import { ExportScheduler } from './exports/schedule.ts';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { requireAdmin } from './http/auth.ts';
-import { useErrorShape } from './http/error-handler.ts';
+import { frameworkRefusal, useErrorShape } from './http/error-handler.ts';
 import { useStrictJsonBodies } from './http/json-body.ts';
 import chatUsers from './http/routes/chat-users.ts';
 import chat from './http/routes/chat.ts';
@@ -93,6 +93,11 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    frameworkErrors: (err, _request, reply) => {
+      const refused = frameworkRefusal(err);
+      // The option's generic reply type admits no status codes: the plain one does.
+      void (reply as FastifyReply).code(refused.statusCode).send(refused.toJSON());
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);

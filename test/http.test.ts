@@ -90,4 +90,13 @@ describe('hostile request bodies', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
+
+  it('answers a path with a broken escape with the error shape, before any route or token check', async () => {
+    app = await buildTestApp();
+    for (const url of ['/api/orders/%FF', '/api/policy/entries/%ED%A0%80']) {
+      const res = await app.inject(url);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', messageZh: expect.any(String) });
+    }
+  });
 });

@@ -32,6 +32,14 @@ function toAppError(err: FastifyError): AppError | undefined {
 }
 
 /**
+ * What Fastify refuses before routing (a path with a broken escape such as `/api/orders/%FF`, an
+ * over-long parameter), in the same shape as every other refusal.
+ */
+export function frameworkRefusal(err: FastifyError): AppError {
+  return new AppError('VALIDATION_FAILED', err.message);
+}
+
+/**
  * One error shape for every route: `{ error: { code, message, messageZh } }`. Client errors say
  * what was wrong; server errors are logged in full and answered without internals.
  */
