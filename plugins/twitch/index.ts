@@ -66,6 +66,31 @@ export default definePlugin<TwitchConfig>({
       logger: quiet,
     });
 
+    // tmi.js throws on some malformed lines (a PRIVMSG or CLEARCHAT without its parameters) from
+    // inside its websocket listener, where nothing would catch it and the process would die. Such
+    // a line is dropped and logged; the lines around it in the same frame are still read.
+    const guarded = client as unknown as { handleMessage(m: unknown): void; _onMessage(e: unknown): void };
+    const handle = guarded.handleMessage.bind(client);
+    const onMessage = guarded._onMessage.bind(client);
+    let badLines = 0;
+    const dropped = (err: unknown) => {
+      if (badLines++ < 20) log.warn({ err: String(err) }, 'twitch line dropped: tmi.js could not read it');
+    };
+    guarded.handleMessage = (m) => {
+      try {
+        handle(m);
+      } catch (err) {
+        dropped(err);
+      }
+    };
+    guarded._onMessage = (e) => {
+      try {
+        onMessage(e);
+      } catch (err) {
+        dropped(err);
+      }
+    };
+
     // PRIVMSGs are read from the raw parsed line: tmi.js later turns every tag valued "1" or "0"
     // into a boolean, which would turn user id 1 into `true`.
     client.on('raw_message', (raw: RawMessage) => {

@@ -52,35 +52,39 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
    */
   const audience = (nsp: typeof panel, roomId: number) => (adapter || nsp.adapter.rooms.get(channel(roomId))?.size ? nsp.to(channel(roomId)) : undefined);
 
-  overlays.use(async (socket, next) => {
+  overlays.use(refusing(async (socket, next) => {
     const { room, token } = socket.handshake.auth as { room?: unknown; token?: unknown };
     const roomId = Number(room);
     const found = Number.isSafeInteger(roomId) && roomId > 0 ? await app.store.rooms.get(roomId) : undefined;
     if (!found || typeof token !== 'string' || !sameToken(token, found.overlayToken)) return next(new Error('unauthorized'));
     socket.data.roomId = found.id;
     next();
-  });
-  overlays.on('connection', async (socket: Socket) => {
+  }));
+  overlays.on('connection', (socket: Socket) => {
     const roomId = socket.data.roomId as number;
-    await socket.join(channel(roomId));
-    const extras = await shared.overlay(roomId).catch(() => ({ qa: null, chat: null }));
-    const state = await overlayState(app.store, app.publicUrl(), roomId, extras).catch((err) => app.log.error({ err }, 'overlay state failed'));
-    if (state) socket.emit('state', state);
+    void (async () => {
+      await socket.join(channel(roomId));
+      const extras = await shared.overlay(roomId).catch(() => ({ qa: null, chat: null }));
+      const state = await overlayState(app.store, app.publicUrl(), roomId, extras);
+      socket.emit('state', state);
+    })().catch((err) => app.log.error({ err }, 'overlay state failed'));
   });
 
-  panel.use(async (socket, next) => {
+  panel.use(refusing(async (socket, next) => {
     // Same-origin only: a page elsewhere must not read the panel's feed with the user's cookie.
     const origin = socket.handshake.headers.origin;
-    if (origin && new URL(origin).host !== socket.handshake.headers.host) return next(new Error('unauthorized'));
+    if (origin && hostOf(origin) !== socket.handshake.headers.host) return next(new Error('unauthorized'));
     const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
     if (!(await sessionOf(app.store, cookies[SESSION_COOKIE]))) return next(new Error('unauthorized'));
     next();
-  });
+  }));
   panel.on('connection', (socket: Socket) => {
     // The panel follows one room at a time and says which.
-    socket.on('follow', async (roomId: unknown) => {
-      for (const r of socket.rooms) if (r.startsWith('room:')) await socket.leave(r);
-      if (Number.isSafeInteger(roomId)) await socket.join(channel(roomId as number));
+    socket.on('follow', (roomId: unknown) => {
+      void (async () => {
+        for (const r of socket.rooms) if (r.startsWith('room:')) await socket.leave(r);
+        if (Number.isSafeInteger(roomId)) await socket.join(channel(roomId as number));
+      })().catch((err) => app.log.warn({ err }, 'panel follow failed'));
     });
   });
 
@@ -200,4 +204,23 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       io.engine.close();
     },
   };
+}
+
+type Middleware = (socket: Socket, next: (err?: Error) => void) => Promise<void>;
+
+/**
+ * socket.io does not catch what an async middleware throws: a rejected check (the database
+ * unreachable) would be an unhandled rejection, which ends the process. It refuses the socket instead.
+ */
+function refusing(check: Middleware): Middleware {
+  return (socket, next) => check(socket, next).catch(() => next(new Error('unavailable')));
+}
+
+/** `https://a.example:8080` → `a.example:8080`; an origin that is no URL (`null`, from a sandboxed page) → undefined. */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }

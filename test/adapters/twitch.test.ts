@@ -44,6 +44,31 @@ describe('twitch adapter against an IRC-over-websocket server', () => {
     expect(tw.sent).toEqual([]);
   });
 
+  it('drops lines tmi.js cannot read (which it throws on) and reads the rest, in the same frame and after', async () => {
+    await connect();
+    await until('live', async () => (await state()).state === 'live');
+    const hostile = [
+      ':x!x@x PRIVMSG #farm',
+      ':jtv!jtv@jtv PRIVMSG #farm',
+      '@badges=a/b/c/d,e;badge-info=/;id=bd;user-id=12 :x PRIVMSG #farm',
+      ':tmi.twitch.tv CLEARCHAT #farm',
+      ':tmi.twitch.tv HOSTTARGET #farm',
+      ':tmi.twitch.tv USERNOTICE #farm',
+      '@msg-id=sub;msg-param-sub-plan= :tmi.twitch.tv USERNOTICE #farm',
+      ':tmi.twitch.tv WHISPER',
+      ':x!x@x MODE #farm +o',
+      '@;;;=;==;\\ :x!x@x PRIVMSG #farm :\u0001ACTION',
+      '::::',
+    ];
+    const good = (id: string, user: string) => `@id=${id};user-id=${user};display-name=${user} :${user}!${user}@${user}.tmi.twitch.tv PRIVMSG #farm :买1号`;
+    tw.raw(`${[...hostile, good('after-bad', '501')].join('\r\n')}\r\n`);
+    for (const line of hostile) tw.raw(`${line}\r\n`);
+    tw.raw(`${good('later', '502')}\r\n`);
+    await until('both good lines ordered', async () => (await orders()).length === 2);
+    expect((await orders()).map((o) => o.buyer.userId).sort()).toEqual(['501', '502']);
+    expect((await state()).state).toBe('live');
+  });
+
   it('rejoins after a dropped connection and does not double a message id seen before', async () => {
     await connect();
     await until('live', async () => (await state()).state === 'live');

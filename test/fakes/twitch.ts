@@ -10,6 +10,8 @@ export interface FakeTwitch {
   /** The password a client must present (oauth:…), when set. */
   password: string | undefined;
   say(channel: string, m: { id: string; userId: string; login: string; display: string; text: string }): void;
+  /** Sends `text` as it is to every client that joined. */
+  raw(text: string): void;
   drop(): void;
   close(): Promise<void>;
   joined: Set<WebSocket>;
@@ -28,6 +30,9 @@ export async function fakeTwitch(): Promise<FakeTwitch> {
     say(channel, m) {
       const line = `@badge-info=;badges=;color=;display-name=${m.display};emotes=;id=${m.id};mod=0;room-id=1;tmi-sent-ts=${Date.now()};user-id=${m.userId};user-type= :${m.login}!${m.login}@${m.login}.tmi.twitch.tv PRIVMSG ${channel} :${m.text}\r\n`;
       for (const ws of fake.joined) ws.send(line);
+    },
+    raw(text) {
+      for (const ws of fake.joined) ws.send(text);
     },
     drop() {
       for (const ws of sockets) ws.terminate();
