@@ -49,6 +49,13 @@ describe('bilibili codec', () => {
     expect(() => decode(encode(Op.message, bomb, Ver.zlib))).toThrow(/corrupt zlib body/);
   });
 
+  it('reads a compressed body of many packets, and refuses one of too many with a FrameError', () => {
+    // Spread as arguments, 130,000 packets once overflowed the stack: a RangeError, not a FrameError.
+    const packets = (n: number) => encode(Op.message, zlib.deflateSync(Buffer.concat(Array.from({ length: n }, () => encode(Op.heartbeat)))), Ver.zlib);
+    expect(decode(packets(20_000))).toHaveLength(20_000);
+    expect(() => decode(packets(130_000))).toThrow(FrameError);
+  });
+
   it('never throws anything but a FrameError on random or mutated frames', () => {
     const valid = Buffer.concat([encode(Op.message, zlib.deflateSync(encode(Op.message, json({ cmd: 'DANMU_MSG' }), Ver.json)), Ver.zlib), encode(Op.heartbeatReply, Buffer.alloc(4))]);
     fc.assert(

@@ -32,6 +32,8 @@ export interface Packet {
 const MAX_INFLATED = 8 * 1024 * 1024;
 /** Compressed bodies inside compressed bodies: the protocol uses one level. */
 const MAX_DEPTH = 2;
+/** Packets in one frame, compressed ones opened: real frames hold tens; 8 MB of empty packets would be half a million. */
+const MAX_PACKETS = 20_000;
 
 export class FrameError extends Error {}
 
@@ -50,8 +52,7 @@ export function encode(op: number, body: Buffer | string | object = Buffer.alloc
  * Every packet of a frame, compressed bodies opened. A frame holds whole packets: one whose
  * length runs past the frame, or a header that is not 16 bytes, makes the whole frame invalid.
  */
-export function decode(frame: Buffer, depth = 0): Packet[] {
-  const packets: Packet[] = [];
+export function decode(frame: Buffer, depth = 0, packets: Packet[] = []): Packet[] {
   let offset = 0;
   while (offset < frame.length) {
     if (frame.length - offset < HEADER_LENGTH) throw new FrameError(`truncated header at byte ${offset}`);
@@ -74,8 +75,10 @@ export function decode(frame: Buffer, depth = 0): Packet[] {
       } catch (err) {
         throw new FrameError(`corrupt ${ver === Ver.zlib ? 'zlib' : 'brotli'} body: ${(err as Error).message}`);
       }
-      packets.push(...decode(inflated, depth + 1));
+      // Into the same list: spreading a body's packets as arguments overflows the stack past ~100,000.
+      decode(inflated, depth + 1, packets);
     } else {
+      if (packets.length >= MAX_PACKETS) throw new FrameError(`more than ${MAX_PACKETS} packets in one frame`);
       packets.push({ op, ver, body });
     }
   }

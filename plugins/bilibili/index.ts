@@ -92,9 +92,11 @@ export default definePlugin<BilibiliConfig>({
           try {
             packets = decode(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
           } catch (err) {
-            // A bad frame is dropped whole; the connection and the frames after it are fine.
-            if (!(err instanceof FrameError)) throw err;
-            if (badFrames++ < 20) log.warn({ reason: err.message }, 'bilibili frame dropped');
+            // A bad frame is dropped whole; the connection and the frames after it are fine. An
+            // error the codec did not foresee is logged louder, but a frame must never end the process.
+            if (err instanceof FrameError) {
+              if (badFrames++ < 20) log.warn({ reason: err.message }, 'bilibili frame dropped');
+            } else log.error({ err }, 'bilibili frame dropped: the decoder failed');
             return;
           }
           for (const p of packets) onPacket(p.op, p.ver, p.body);

@@ -4,6 +4,7 @@
  * and jitter, a watchdog for connections that go silent, and the path from platform events into
  * the chat pipeline and from its replies back out through the room's rate-limited queue.
  */
+import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatPipeline } from '../chat/pipeline.ts';
 import type { ChatMessage } from '../chat/message.ts';
@@ -36,6 +37,11 @@ const CONNECT_TIMEOUT_MS = 20_000;
 const DEFAULT_SILENCE_MS = 90_000;
 /** Chat longer than this is not a message a person typed; the push route refuses it too. */
 const MAX_TEXT = 2000;
+/** Ids and names as the push route takes them. */
+const MAX_ID = 200;
+/** A message's own time is believed back to here and up to a day ahead; otherwise it arrived now. */
+const EARLIEST_SENT = Date.UTC(2015, 0, 1);
+const DAY_MS = 86_400_000;
 /** Message ids remembered per room to skip replays before they reach the database. */
 const RECENT_IDS = 5000;
 /** Messages being stored at once before the adapter stops reading, and where it starts again (chatter is settled at once and never waits). */
@@ -280,14 +286,25 @@ function toChatMessage(room: Room, event: ChatEvent, log: FastifyBaseLogger): Ch
     log.info({ messageId: event.messageId, length: text.length }, 'chat message too long; dropped');
     return undefined;
   }
+  const userId = String(event.user.id).toWellFormed().slice(0, MAX_ID);
+  if (userId.trim() === '') {
+    log.info({ messageId: event.messageId }, 'chat message without a sender; dropped');
+    return undefined;
+  }
+  const receivedAt = new Date();
+  // A 1 MB id tag would be stored with every order; a stable digest still tells replays apart.
+  const messageId = event.messageId.length > MAX_ID ? `sha256:${crypto.hash('sha256', event.messageId, 'hex')}` : event.messageId;
+  // A platform's clock field can hold anything (1e20); the featured product at an invalid time is unknowable.
+  const sent = event.sentAt.getTime();
+  const sentAt = sent >= EARLIEST_SENT && sent <= receivedAt.getTime() + DAY_MS ? event.sentAt : receivedAt;
   return {
     roomId: room.id,
     platform: room.platform,
-    messageId: event.messageId,
-    user: { id: String(event.user.id).toWellFormed().slice(0, 200), name: String(event.user.name).toWellFormed().slice(0, 200) },
+    messageId,
+    user: { id: userId, name: String(event.user.name).toWellFormed().slice(0, MAX_ID) },
     text,
-    sentAt: event.sentAt,
-    receivedAt: new Date(),
+    sentAt,
+    receivedAt,
   };
 }
 

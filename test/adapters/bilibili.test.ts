@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeBilibili, danmu, packet, type FakeBilibili } from '../fakes/bilibili.ts';
@@ -58,6 +59,22 @@ describe('bilibili adapter against a danmaku server', () => {
     bili.plain(danmu('买1号', 600, '又来了'));
     await until('an order after the garbage', async () => (await orders()).length === 1);
     expect([...bili.sockets][0]).toBe(before);
+    expect((await state()).state).toBe('live');
+  });
+
+  it('survives what a frame can hold: a body of 130,000 packets, a send time of 1e20, a sender without an id', async () => {
+    await connect();
+    await until('live', async () => (await state()).state === 'live');
+    // Once a RangeError from the decoder, thrown inside the websocket listener: the process died.
+    bili.send(packet(5, zlib.deflateSync(Buffer.concat(Array.from({ length: 130_000 }, () => packet(2, Buffer.alloc(0), 1)))), 2));
+    // Once an Invalid Date: the order failed to store.
+    bili.plain(danmu('买1号', 610, '穿越者', 1e20));
+    // Nobody to attribute an order to: dropped, as the push route refuses it.
+    bili.plain({ cmd: 'DANMU_MSG', info: [[0, 1, 25, 0, Date.now(), 0], '买1号', ['', '', 0]] });
+    bili.plain(danmu('买3号', 611, '正常人'));
+    await until('two orders', async () => (await orders()).length === 2);
+    const stored = (await call(app, 'GET', `/api/orders?roomId=${roomId}`)).body as { buyer: { userId: string }; createdAt: string }[];
+    expect(stored.map((o) => o.buyer.userId).sort()).toEqual(['610', '611']);
     expect((await state()).state).toBe('live');
   });
 

@@ -63,9 +63,15 @@ describe('twitch adapter against an IRC-over-websocket server', () => {
     const good = (id: string, user: string) => `@id=${id};user-id=${user};display-name=${user} :${user}!${user}@${user}.tmi.twitch.tv PRIVMSG #farm :买1号`;
     tw.raw(`${[...hostile, good('after-bad', '501')].join('\r\n')}\r\n`);
     for (const line of hostile) tw.raw(`${line}\r\n`);
+    // tmi.js calls .trim() on a frame's data: a binary frame threw too.
+    tw.raw(Buffer.from(`${good('binary', '503')}\r\n`));
     tw.raw(`${good('later', '502')}\r\n`);
-    await until('both good lines ordered', async () => (await orders()).length === 2);
-    expect((await orders()).map((o) => o.buyer.userId).sort()).toEqual(['501', '502']);
+    // An id tag of any length would be stored with the order: a long one is kept as its digest.
+    tw.raw(`${good('x'.repeat(300), '504')}\r\n`);
+    await until('the good lines ordered', async () => (await orders()).length === 3);
+    const stored = (await call(app, 'GET', `/api/orders?roomId=${roomId}`)).body as { messageId: string; buyer: { userId: string } }[];
+    expect(stored.map((o) => o.buyer.userId).sort()).toEqual(['501', '502', '504']);
+    expect(stored.find((o) => o.buyer.userId === '504')!.messageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect((await state()).state).toBe('live');
   });
 

@@ -10,8 +10,8 @@ export interface FakeTwitch {
   /** The password a client must present (oauth:…), when set. */
   password: string | undefined;
   say(channel: string, m: { id: string; userId: string; login: string; display: string; text: string }): void;
-  /** Sends `text` as it is to every client that joined. */
-  raw(text: string): void;
+  /** Sends `text` (a text frame) or bytes (a binary frame) as they are to every client that joined. */
+  raw(data: string | Buffer): void;
   drop(): void;
   close(): Promise<void>;
   joined: Set<WebSocket>;
@@ -31,8 +31,8 @@ export async function fakeTwitch(): Promise<FakeTwitch> {
       const line = `@badge-info=;badges=;color=;display-name=${m.display};emotes=;id=${m.id};mod=0;room-id=1;tmi-sent-ts=${Date.now()};user-id=${m.userId};user-type= :${m.login}!${m.login}@${m.login}.tmi.twitch.tv PRIVMSG ${channel} :${m.text}\r\n`;
       for (const ws of fake.joined) ws.send(line);
     },
-    raw(text) {
-      for (const ws of fake.joined) ws.send(text);
+    raw(data) {
+      for (const ws of fake.joined) ws.send(data, { binary: Buffer.isBuffer(data) });
     },
     drop() {
       for (const ws of sockets) ws.terminate();
