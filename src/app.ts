@@ -110,11 +110,11 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
   app.decorate('orders', new OrderService(store, app.events));
   app.decorate('policy', new PolicyService(store));
   // Answers collected during a question's cooldown go out together, naming everyone who asked.
-  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names }) => {
+  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names, count }) => {
     app.policy
       .entry(entryId)
       .then((entry) => {
-        app.realtime.say(roomId, `${addressees(names, chatSafeName)} ${withSource(entry.short, entry.source)}`);
+        app.realtime.say(roomId, `${addressees(names, count, chatSafeName)} ${withSource(entry.short, entry.source)}`);
         app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
       })
       .catch((err) => app.log.warn({ err }, 'combined answer not sent'));

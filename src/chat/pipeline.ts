@@ -69,7 +69,7 @@ export class ChatPipeline {
     let reply: string | undefined;
     if (room.qa && parsed.kind === 'none') {
       question = await policy.judge(msg.text);
-      if (question?.answer.answered && cooldown.claim(room.id, question.answer.entryId, msg.user.name)) {
+      if (question?.answer.answered && cooldown.claim(room.id, question.answer.entryId, msg.user)) {
         reply = `@${chatSafeName(msg.user.name)} ${withSource(question.answer.short, question.answer.source)}`;
       }
     }

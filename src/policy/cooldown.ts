@@ -6,13 +6,23 @@
 export interface CooledAnswer {
   roomId: number;
   entryId: string;
+  /** The first MAX_NAMES askers' names, in the order they asked. */
   names: string[];
+  /** How many viewers asked. */
+  count: number;
 }
 
 const MAX_NAMES = 8;
 
+interface Window {
+  /** Who asked in this window, by platform user id: a viewer asking twice counts once. */
+  askers: Set<string>;
+  names: string[];
+  timer: NodeJS.Timeout;
+}
+
 export class AnswerCooldown {
-  private readonly windows = new Map<string, { names: string[]; timer: NodeJS.Timeout }>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(
     private readonly windowMs: number,
@@ -20,14 +30,19 @@ export class AnswerCooldown {
   ) {}
 
   /** True when this asker should be answered now; false when the answer waits for the window. */
-  claim(roomId: number, entryId: string, name: string): boolean {
+  claim(roomId: number, entryId: string, asker: { id: string; name: string }): boolean {
     const key = `${roomId}:${entryId}`;
     const open = this.windows.get(key);
     if (open) {
-      if (!open.names.includes(name)) open.names.push(name);
+      // A set and a short list: sixty thousand askers in one window cost no more each than the first.
+      if (!open.askers.has(asker.id)) {
+        open.askers.add(asker.id);
+        if (open.names.length < MAX_NAMES) open.names.push(asker.name);
+      }
       return false;
     }
-    this.start(key, roomId, entryId);
+    // The one answered now is in the window too, so asking again does not put them in the combined answer.
+    this.start(key, roomId, entryId, asker.id);
     return true;
   }
 
@@ -36,22 +51,22 @@ export class AnswerCooldown {
     this.windows.clear();
   }
 
-  private start(key: string, roomId: number, entryId: string): void {
+  private start(key: string, roomId: number, entryId: string, answered?: string): void {
     const timer = setTimeout(() => {
-      const names = this.windows.get(key)?.names ?? [];
+      const window = this.windows.get(key);
       this.windows.delete(key);
-      if (names.length === 0) return;
-      this.flush({ roomId, entryId, names });
+      if (!window || window.names.length === 0) return;
+      this.flush({ roomId, entryId, names: window.names, count: window.askers.size - (answered === undefined ? 0 : 1) });
       // The combined answer opens a new window, so a steady stream is answered once per window.
       this.start(key, roomId, entryId);
     }, this.windowMs);
     timer.unref();
-    this.windows.set(key, { names: [], timer });
+    this.windows.set(key, { askers: new Set(answered === undefined ? [] : [answered]), names: [], timer });
   }
 }
 
 /** `@张三 @李四 等12人` */
-export function addressees(names: readonly string[], clean: (name: string) => string): string {
-  const shown = names.slice(0, MAX_NAMES).map((n) => `@${clean(n)}`).join(' ');
-  return names.length > MAX_NAMES ? `${shown} 等${names.length}人` : shown;
+export function addressees(names: readonly string[], count: number, clean: (name: string) => string): string {
+  const shown = names.map((n) => `@${clean(n)}`).join(' ');
+  return count > names.length ? `${shown} 等${count}人` : shown;
 }

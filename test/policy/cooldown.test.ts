@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { addressees, AnswerCooldown, type CooledAnswer } from '../../src/policy/cooldown.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('answer cooldown', () => {
+  it('answers the first asker at once and the rest together, each viewer once, by user id', () => {
+    vi.useFakeTimers();
+    const flushed: CooledAnswer[] = [];
+    const cooldown = new AnswerCooldown(1000, (a) => flushed.push(a));
+    expect(cooldown.claim(1, 'dibao', { id: 'u0', name: '阿妹' })).toBe(true);
+    // The first asker asking again, and two viewers sharing a nickname, and one asking twice.
+    const later = [
+      { id: 'u0', name: '阿妹' },
+      { id: 'u1', name: '老乡' },
+      { id: 'u2', name: '老乡' },
+      { id: 'u1', name: '老乡' },
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, name: `观众${i}` })),
+    ];
+    for (const asker of later) expect(cooldown.claim(1, 'dibao', asker)).toBe(false);
+    // Another entry, another room: windows of their own.
+    expect(cooldown.claim(2, 'dibao', { id: 'u1', name: '老乡' })).toBe(true);
+    vi.advanceTimersByTime(1000);
+    const first = flushed.find((f) => f.roomId === 1)!;
+    expect(first.count).toBe(22);
+    expect(first.names).toEqual(['老乡', '老乡', '观众0', '观众1', '观众2', '观众3', '观众4', '观众5']);
+    expect(addressees(first.names, first.count, (n) => n)).toBe('@老乡 @老乡 @观众0 @观众1 @观众2 @观众3 @观众4 @观众5 等22人');
+    expect(flushed.filter((f) => f.roomId === 2)).toEqual([]);
+    cooldown.stop();
+  });
+
+  it('keeps eight names and a count however many ask: sixty thousand askers are a set, not a list scanned each time', () => {
+    vi.useFakeTimers();
+    let flushed: CooledAnswer | undefined;
+    const cooldown = new AnswerCooldown(1000, (a) => (flushed = a));
+    cooldown.claim(1, 'e', { id: 'first', name: 'first' });
+    for (let i = 0; i < 60_000; i++) cooldown.claim(1, 'e', { id: `u${i}`, name: `n${i}` });
+    vi.advanceTimersByTime(1000);
+    expect([flushed!.count, flushed!.names.length]).toEqual([60_000, 8]);
+    cooldown.stop();
+  });
+});
