@@ -59,6 +59,10 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await panel.waitForSelector('[data-order] >> text=已付款');
     const [order] = (await call(app, 'GET', '/api/orders?roomId=2')).body;
     expect(order.status).toBe('confirmed');
+    // A nickname ending in a right-to-left override would show the rest of its row backwards.
+    await say(app, 2, '+1', { name: '王\u202E' });
+    await panel.waitForSelector('[data-order] >> text=王：');
+    expect(await panel.evaluate(() => document.body.innerText)).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
 
     // The confirmation queue: accept a queued message.
     await say(app, 2, '买三', { name: '李四' });

@@ -22,10 +22,17 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Direction overrides and isolates (U+202A–202E, U+2066–2069) and marks: a nickname ending in
+ * U+202E would show the rest of its row backwards ("88号 ×1" as "1× 号88"). Text never needs them
+ * here; letters of right-to-left scripts keep their own direction without them.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    el.append(child instanceof Node ? child : document.createTextNode(String(child).replace(BIDI_CONTROLS, '')));
   }
 }
 
