@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { io as connectSocket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
-import { buildTestApp, setupShop } from './helper.ts';
+import { buildTestApp, say, setupShop, TOKEN } from './helper.ts';
 
 let app: App | undefined;
 afterEach(async () => {
@@ -39,5 +39,32 @@ describe('live sockets', () => {
     expect(await attempt(`${base}/overlay`, { auth: { room: 'x', token: shop.room.overlayToken } })).toBe('unauthorized');
     expect(await attempt(`${base}/overlay`, { auth: { room: shop.room.id, token: shop.room.overlayToken } })).toBe('connected');
     expect((await fetch(`${base}/api/health`)).status).toBe(200);
+  });
+
+  it('close a panel socket when its session logs out: an open panel stops receiving orders and buyer names', async () => {
+    app = await buildTestApp();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const shop = await setupShop(app);
+    const login = await app.inject({ method: 'POST', url: '/api/session', payload: { token: TOKEN } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const socket = connectSocket(`${base}/panel`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
+    const orders: unknown[] = [];
+    socket.on('order', (o: unknown) => orders.push(o));
+    const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.emit('follow', shop.room.id);
+    await new Promise((r) => setTimeout(r, 100));
+    await say(app, shop.room.id, '买1号', { name: '甲' });
+    await expect.poll(() => orders.length).toBe(1);
+
+    const out = await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-csrf-token': login.json().csrfToken } });
+    expect(out.statusCode).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    await say(app, shop.room.id, '买1号', { name: '乙' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(orders).toHaveLength(1);
+    // Its cookie opens no new one.
+    expect(await attempt(`${base}/panel`, { extraHeaders: { cookie } })).toBe('unauthorized');
   });
 });

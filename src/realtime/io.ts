@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import { SESSION_COOKIE, sessionOf } from '../http/auth.ts';
+import { SESSION_COOKIE, sessionKey, sessionOf } from '../http/auth.ts';
 import { sameToken } from '../http/routes/pages.ts';
 import { featuredCard, goalState, overlayState, tickerItem, type FeaturedChat, type QaCard } from './overlay-state.ts';
 import type { SharedState } from './shared.ts';
@@ -28,10 +28,14 @@ export interface Realtime {
   say(roomId: number, text: string): void;
   /** Sends a sample event to a room's overlays only, for the streamer to check the OBS setup. */
   test(roomId: number, kind: 'order' | 'qa' | 'chat'): void;
+  /** Closes the panel sockets of a session that ended (logged out), on every instance. */
+  endSession(idHash: string): void;
   close(): Promise<void>;
 }
 
 const channel = (roomId: number) => `room:${roomId}`;
+/** The panel sockets opened with one login, so logging out closes them. */
+const sessionChannel = (idHash: string) => `session:${idHash}`;
 /** Between instances: a chat line for the room's owner to send. */
 const SAY = 'nongbo:say';
 
@@ -74,11 +78,13 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     // Same-origin only: a page elsewhere must not read the panel's feed with the user's cookie.
     const origin = socket.handshake.headers.origin;
     if (origin && hostOf(origin) !== socket.handshake.headers.host) return next(new Error('unauthorized'));
-    const cookies = app.parseCookie(socket.handshake.headers.cookie ?? '');
-    if (!(await sessionOf(app.store, cookies[SESSION_COOKIE]))) return next(new Error('unauthorized'));
+    const cookie = app.parseCookie(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+    if (!(await sessionOf(app.store, cookie))) return next(new Error('unauthorized'));
+    socket.data.session = sessionKey(cookie!);
     next();
   }));
   panel.on('connection', (socket: Socket) => {
+    void socket.join(sessionChannel(socket.data.session as string))?.catch((err: unknown) => app.log.warn({ err }, 'panel session join failed'));
     // The panel follows one room at a time and says which.
     socket.on('follow', (roomId: unknown) => {
       void (async () => {
@@ -175,6 +181,9 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     showChat(roomId, chat) {
       show(roomId, { chat });
       overlays.to(channel(roomId)).emit('chat', chat);
+    },
+    endSession(idHash) {
+      panel.in(sessionChannel(idHash)).disconnectSockets(true);
     },
     say(roomId, text) {
       const outbound = app.connections.outboundOf(roomId);

@@ -42,7 +42,11 @@ const session: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete('/api/session', async (req, reply) => {
     const cookie = req.cookies[SESSION_COOKIE];
-    if (cookie) await app.store.sessions.remove(sessionKey(cookie));
+    if (cookie) {
+      await app.store.sessions.remove(sessionKey(cookie));
+      // A panel left open must stop receiving orders and buyer names too.
+      app.realtime.endSession(sessionKey(cookie));
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
