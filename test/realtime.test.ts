@@ -57,6 +57,16 @@ describe('live sockets', () => {
     await new Promise((r) => setTimeout(r, 100));
     await say(app, shop.room.id, '买1号', { name: '甲' });
     await expect.poll(() => orders.length).toBe(1);
+    // Gifts reach the panel without the platform's raw payload (which could be nested beyond any stack).
+    const gifts: { event: Record<string, unknown> }[] = [];
+    socket.on('platform', (p: { event: Record<string, unknown> }) => gifts.push(p));
+    let deep: unknown = {};
+    for (let i = 0; i < 10_000; i++) deep = { d: deep };
+    const gift = { kind: 'gift', messageId: 'g1', user: { id: 'u', name: '甲' }, gift: '小心心', count: 1, sentAt: new Date(), raw: deep };
+    app.events.emit('platform', { roomId: shop.room.id, event: gift as never });
+    await expect.poll(() => gifts.length).toBe(1);
+    expect(gifts[0]!.event).toMatchObject({ kind: 'gift', gift: '小心心' });
+    expect(gifts[0]!.event).not.toHaveProperty('raw');
 
     const out = await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, 'x-csrf-token': login.json().csrfToken } });
     expect(out.statusCode).toBe(204);

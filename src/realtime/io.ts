@@ -160,7 +160,12 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     },
     connection: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('connection', c),
     confirmation: (c: { roomId: number }) => panel.to(channel(c.roomId)).emit('confirmation', c),
-    platform: (p: { roomId: number }) => panel.to(channel(p.roomId)).emit('platform', p),
+    // Without the platform's raw payload: the panel shows none of it, and a hostile one (nested ten
+    // thousand deep) would cost socket.io's encoder its stack for every packet.
+    platform: (p: Parameters<Parameters<typeof events.on<'platform'>>[1]>[0]) => {
+      const { raw: _, ...event } = p.event as typeof p.event & { raw?: unknown };
+      panel.to(channel(p.roomId)).emit('platform', { ...p, event });
+    },
     question: (q: Parameters<Parameters<typeof events.on<'question'>>[1]>[0]) => {
       panel.to(channel(q.roomId)).emit('question', q);
       // The card goes up with the chat answer; fifty askers of one question do not flash it fifty times.
