@@ -93,6 +93,7 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
     frameworkErrors: (err, _request, reply) => {
       const refused = frameworkRefusal(err);
       // The option's generic reply type admits no status codes: the plain one does.

@@ -13,6 +13,12 @@ export interface Config {
   adminToken: string | undefined;
   demo: boolean;
   logLevel: string;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated):
+   * behind a proxy every client otherwise has its address, and ten wrong logins from anyone
+   * would lock everyone out.
+   */
+  trustProxy?: string;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +54,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`DATABASE_URL must be file:PATH or postgres://…, got "${databaseUrl}"`);
   }
 
+  const trustText = get('TRUST_PROXY');
+  if (trustText !== undefined && !/^[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*$/.test(trustText)) {
+    throw new ConfigError(`TRUST_PROXY must be proxy addresses or CIDRs, comma-separated (10.0.0.1, 10.0.0.0/8), got "${trustText}"`);
+  }
+  const trustProxy = trustText?.replace(/\s+/g, '');
+
   const demo = get('NONGBO_DEMO') ?? '1';
   if (demo !== '0' && demo !== '1') throw new ConfigError(`NONGBO_DEMO must be 0 or 1, got "${demo}"`);
 
@@ -60,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken: get('ADMIN_TOKEN'),
     demo: demo === '1',
     logLevel,
+    trustProxy,
   };
 }

@@ -43,6 +43,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ [key]: value }, tempDir())).toThrow(key);
   });
 
+  it('reads TRUST_PROXY as proxy addresses and refuses anything else', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/8' }, tempDir()).trustProxy).toBe('10.0.0.1,10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' }, tempDir())).toThrow(/TRUST_PROXY/);
+  });
+
   it('lists every contract key in .env.example', () => {
     const example = fs.readFileSync(path.join(import.meta.dirname, '../.env.example'), 'utf8');
     for (const key of ['PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN', 'NONGBO_DEMO', 'LOG_LEVEL']) {

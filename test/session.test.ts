@@ -51,6 +51,16 @@ describe('dashboard sessions', () => {
     expect([after.statusCode, after.json().error.code]).toEqual([401, 'SESSION_EXPIRED']);
   });
 
+  it('behind a trusted proxy, throttle each client by its forwarded address, not everyone by the proxy’s', async () => {
+    await app.close();
+    app = await buildTestApp({ trustProxy: '127.0.0.1' });
+    const from = (address: string, token: string) =>
+      app.inject({ method: 'POST', url: '/api/session', headers: { 'x-forwarded-for': address }, payload: { token } });
+    for (let i = 0; i < 10; i++) expect((await from('203.0.113.5', 'guess')).statusCode).toBe(401);
+    expect((await from('203.0.113.5', TOKEN)).statusCode).toBe(429);
+    expect((await from('198.51.100.7', TOKEN)).statusCode).toBe(200);
+  });
+
   it('send pages without a session to the login page, and serve them with a script-only-from-self CSP', async () => {
     const panel = await app.inject('/panel');
     expect([panel.statusCode, panel.headers.location]).toEqual([302, '/login?next=/panel']);
