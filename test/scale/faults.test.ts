@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { tcpProxy, type TcpProxy } from '../fakes/tcp-proxy.ts';
 import { buildTestApp, call, say, setupShop, until } from '../helper.ts';
 import { freshPostgresUrl, reachable } from '../postgres.ts';
@@ -51,6 +52,19 @@ describe.skipIf(!ready)('an engine out of reach at start', () => {
 });
 
 describe.skipIf(!ready)('an engine lost while running', () => {
+  it('PostgreSQL: rooms locked at the same moment share one lock connection, and closing never waits on a lost one', async () => {
+    const store = await openPostgresStore(await freshPostgresUrl());
+    const pool = (store as unknown as { pool: { totalCount: number } }).pool;
+    // Two lock connections used to open here; the second overwrote the first, which was never released.
+    expect(await Promise.all([store.lockRoom(1), store.lockRoom(2), store.lockRoom(3)])).toEqual([true, true, true]);
+    expect(pool.totalCount).toBe(1);
+    // A lock connection still opening when the store closes is given back, not kept.
+    const late = store.lockRoom(4).catch((err: unknown) => err);
+    await store.close();
+    expect(await late).toBeInstanceOf(Error);
+    expect(pool.totalCount).toBe(0);
+  });
+
   it('PostgreSQL: requests fail with a coded 503, nothing acknowledged is lost, and the app recovers', async () => {
     const pg = await proxied(5432);
     const app = await buildTestApp({ databaseUrl: viaPort(await freshPostgresUrl(), pg.port) });

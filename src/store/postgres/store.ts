@@ -76,6 +76,9 @@ class PostgresStore implements Store {
   questions: Store['questions'];
   /** Room ownership is held as session advisory locks on one dedicated connection: if this process dies, the locks go with it. */
   private lockClient: pg.PoolClient | undefined;
+  /** The lock connection being opened: callers meanwhile share it rather than each opening one. */
+  private lockConnecting: Promise<pg.PoolClient> | undefined;
+  private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -142,15 +145,28 @@ class PostgresStore implements Store {
     }
   }
 
-  private async lockConnection(): Promise<pg.PoolClient> {
-    if (this.lockClient) return this.lockClient;
-    const client = await this.pool.connect();
-    // The server drops a lock holder that stops probing (a machine that vanished without closing
-    // its socket), so its rooms move within seconds instead of after TCP's two-hour keepalive.
-    await client.query(`set idle_session_timeout = '${LOCK_IDLE_LIMIT_S}s'`).catch(() => {});
-    await client.query(`set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3`).catch(() => {});
-    this.lockClient = client;
-    return client;
+  /**
+   * One connection holds every room lock. Opened once even when several rooms ask at the same
+   * moment, and given back at once when the store closed while it was being opened: a second
+   * connection overwriting the first, or one arriving after close, was never released, and the
+   * pool's end waited for it forever.
+   */
+  private lockConnection(): Promise<pg.PoolClient> {
+    if (this.lockClient) return Promise.resolve(this.lockClient);
+    this.lockConnecting ??= (async () => {
+      const client = await this.pool.connect();
+      // The server drops a lock holder that stops probing (a machine that vanished without closing
+      // its socket), so its rooms move within seconds instead of after TCP's two-hour keepalive.
+      await client.query(`set idle_session_timeout = '${LOCK_IDLE_LIMIT_S}s'`).catch(() => {});
+      await client.query(`set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3`).catch(() => {});
+      if (this.closed) {
+        client.release(true);
+        throw new AppError('DATABASE_UNAVAILABLE', 'the store is closed');
+      }
+      this.lockClient = client;
+      return client;
+    })().finally(() => (this.lockConnecting = undefined));
+    return this.lockConnecting;
   }
 
   /** Runs `work` only if no other instance is running it now (the scheduled exports). */
@@ -411,6 +427,7 @@ class PostgresStore implements Store {
   };
 
   async close(): Promise<void> {
+    this.closed = true;
     // Destroyed, not returned to the pool: the room locks end with the session.
     this.lockClient?.release(true);
     this.lockClient = undefined;
