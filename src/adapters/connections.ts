@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChatPipeline } from '../chat/pipeline.ts';
-import type { ChatMessage } from '../chat/message.ts';
+import { isPlausibleSentAt, type ChatMessage } from '../chat/message.ts';
 import type { ParseResult } from '../orders/parser.ts';
 import { AppError } from '../errors.ts';
 import type { Events } from '../events.ts';
@@ -39,9 +39,6 @@ const DEFAULT_SILENCE_MS = 90_000;
 const MAX_TEXT = 2000;
 /** Ids and names as the push route takes them. */
 const MAX_ID = 200;
-/** A message's own time is believed back to here and up to a day ahead; otherwise it arrived now. */
-const EARLIEST_SENT = Date.UTC(2015, 0, 1);
-const DAY_MS = 86_400_000;
 /** Message ids remembered per room to skip replays before they reach the database. */
 const RECENT_IDS = 5000;
 /** Messages being stored at once before the adapter stops reading, and where it starts again (chatter is settled at once and never waits). */
@@ -294,9 +291,8 @@ function toChatMessage(room: Room, event: ChatEvent, log: FastifyBaseLogger): Ch
   const receivedAt = new Date();
   // A 1 MB id tag would be stored with every order; a stable digest still tells replays apart.
   const messageId = event.messageId.length > MAX_ID ? `sha256:${crypto.hash('sha256', event.messageId, 'hex')}` : event.messageId;
-  // A platform's clock field can hold anything (1e20); the featured product at an invalid time is unknowable.
-  const sent = event.sentAt.getTime();
-  const sentAt = sent >= EARLIEST_SENT && sent <= receivedAt.getTime() + DAY_MS ? event.sentAt : receivedAt;
+  // A platform's clock field can hold anything (1e20): then the message is taken as sent when it arrived.
+  const sentAt = isPlausibleSentAt(event.sentAt, receivedAt) ? event.sentAt : receivedAt;
   return {
     roomId: room.id,
     platform: room.platform,

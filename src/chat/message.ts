@@ -16,6 +16,19 @@ export interface ChatMessage {
   receivedAt: Date;
 }
 
+const EARLIEST_SENT = Date.UTC(2015, 0, 1);
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether a message's own time can be believed: not before 2015 and at most a day ahead of its
+ * arrival (clocks drift; a field holding 1e20 or NaN is no time). The featured product is looked
+ * up at this time, so an unbelievable one must not be used.
+ */
+export function isPlausibleSentAt(sentAt: Date, receivedAt: Date): boolean {
+  const t = sentAt.getTime();
+  return t >= EARLIEST_SENT && t <= receivedAt.getTime() + DAY_MS;
+}
+
 export const REFUSALS = {
   unknown_product: '没有这个商品编号',
   no_featured_product: '现在没有讲解中的商品，请带上编号下单，如“买3号”',

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ChatMessage } from '../../chat/message.ts';
+import { isPlausibleSentAt, type ChatMessage } from '../../chat/message.ts';
 import { AppError } from '../../errors.ts';
 import { parseInstant } from '../../time.ts';
 import { IdParams, Nullable } from '../schemas.ts';
@@ -40,14 +40,11 @@ const Outcome = Type.Object({
   ),
 });
 
-const EARLIEST = Date.UTC(2015, 0, 1);
-const DAY = 86_400_000;
-
-/** A message's own time: epoch ms or ISO 8601, not before 2015 and not more than a day ahead. */
+/** A message's own time: epoch ms or ISO 8601, refused when it cannot be believed (`isPlausibleSentAt`). */
 function sentAt(ts: number | string | undefined, now: Date): Date {
   if (ts === undefined) return now;
   const date = typeof ts === 'number' ? new Date(ts) : parseInstant(ts);
-  if (!date || Number.isNaN(date.getTime()) || date.getTime() < EARLIEST || date.getTime() > now.getTime() + DAY) {
+  if (!date || !isPlausibleSentAt(date, now)) {
     throw new AppError('MESSAGE_TIMESTAMP_INVALID', String(ts));
   }
   return date;
