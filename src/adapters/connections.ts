@@ -86,6 +86,8 @@ class SupervisedRoom {
   /** Bumped on every (re)connect so that a dead adapter's late callbacks are ignored. */
   private generation = 0;
   private attempt = 0;
+  /** Why the last attempt ended, shown while reconnecting. */
+  private lastFailure = '';
   private stopped = false;
   private lastAlive = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -155,7 +157,8 @@ class SupervisedRoom {
     const generation = ++this.generation;
     this.paused = false;
     const current = () => generation === this.generation && !this.stopped;
-    this.setState({ state: this.attempt === 0 ? 'connecting' : 'reconnecting' });
+    // While retrying, the dashboard keeps showing why the last attempt failed.
+    this.setState(this.attempt === 0 ? { state: 'connecting' } : { state: 'reconnecting', error: this.lastFailure });
     const ctx = {
       room: this.room,
       config: this.room.config,
@@ -201,7 +204,9 @@ class SupervisedRoom {
     }
   }
 
-  private onClosed(reason: string, fatal: boolean): void {
+  private onClosed(closedBecause: string, fatal: boolean): void {
+    // tmi.js reports a connection the server cut mid-line with an empty reason; the dashboard must still say why.
+    const reason = closedBecause.trim() || 'the platform closed the connection without a reason';
     clearTimeout(this.connectTimer);
     const adapter = this.adapter;
     this.adapter = undefined;
@@ -212,6 +217,7 @@ class SupervisedRoom {
       this.setState({ state: 'error', error: reason });
       return;
     }
+    this.lastFailure = reason;
     const delay = backoffMs(this.attempt++);
     this.log.info({ reason, retryInMs: delay, attempt: this.attempt }, 'room connection lost; reconnecting');
     this.setState({ state: 'reconnecting', error: reason });

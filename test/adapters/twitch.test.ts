@@ -80,8 +80,13 @@ describe('twitch adapter against an IRC-over-websocket server', () => {
     await until('live', async () => (await state()).state === 'live');
     tw.say('#farm', { id: 'dup', userId: '1', login: 'a', display: 'A', text: '买1号' });
     await until('one order', async () => (await orders()).length === 1);
+    const reasons: string[] = [];
+    app.events.on('connection', (c) => c.state === 'reconnecting' && reasons.push(c.error ?? ''));
     tw.drop();
     await until('rejoined', () => tw.joins.length === 2 && tw.joined.size === 1, 15_000);
+    // The dashboard shows why the room is reconnecting: a close without a reason still says something.
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const reason of reasons) expect(reason.trim()).not.toBe('');
     tw.say('#farm', { id: 'dup', userId: '1', login: 'a', display: 'A', text: '买1号' });
     tw.say('#farm', { id: 'new', userId: '2', login: 'b', display: 'B', text: '+1' });
     await until('two orders', async () => (await orders()).length === 2);
