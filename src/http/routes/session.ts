@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
+import { LoginFailures } from '../login-failures.ts';
 import { isAdminToken, SESSION_COOKIE, SESSION_DAYS, sessionKey, sessionOf } from '../auth.ts';
 
 const WINDOW_MS = 60_000;
@@ -12,19 +13,18 @@ const MAX_FAILURES = 10;
  * SameSite=Strict cookie. Wrong tokens are throttled per address.
  */
 const session: FastifyPluginAsyncTypebox = async (app) => {
-  const failures = new Map<string, number[]>();
+  const failures = new LoginFailures(WINDOW_MS, MAX_FAILURES);
   const secure = (app.config.publicUrl ?? '').startsWith('https://');
 
   app.post('/api/session', { schema: { body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }) } }, async (req, reply) => {
     const now = Date.now();
-    const recent = (failures.get(req.ip) ?? []).filter((t) => t > now - WINDOW_MS);
-    if (recent.length >= MAX_FAILURES) throw new AppError('LOGIN_THROTTLED');
+    if (failures.throttled(req.ip, now)) throw new AppError('LOGIN_THROTTLED');
     if (!isAdminToken(req.body.token, app.adminToken.token)) {
-      failures.set(req.ip, [...recent, now]);
+      failures.record(req.ip, now);
       req.log.warn({ ip: req.ip }, 'wrong admin token at login');
       throw new AppError('AUTH_INVALID');
     }
-    failures.delete(req.ip);
+    failures.clear(req.ip);
     const id = crypto.randomBytes(32).toString('base64url');
     const csrfToken = crypto.randomBytes(24).toString('base64url');
     const expiresAt = new Date(now + SESSION_DAYS * 86_400_000);
