@@ -14,6 +14,7 @@ const bothEngines = [
   'test/session.test.ts',
   'test/demo.test.ts',
   'test/orders/orders.test.ts',
+  'test/orders/session-sales.test.ts',
   'test/attribution/tallies.test.ts',
   'test/exports/exports.test.ts',
   'test/imports/shop-orders.test.ts',

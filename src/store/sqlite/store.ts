@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
-import { CLAIMING } from '../../orders/order.ts';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { AppError } from '../../errors.ts';
@@ -122,21 +121,14 @@ class SqliteStore implements Store {
   tallies: Store['tallies'] = async (filter) => tallies(this.db, filter);
 
   sessionSales: Store['sessionSales'] = async (roomId) => {
+    const s = schema.liveSessions;
     const session = this.db
-      .select({ id: schema.liveSessions.id })
-      .from(schema.liveSessions)
-      .where(and(eq(schema.liveSessions.roomId, roomId), isNull(schema.liveSessions.endedAt)))
-      .orderBy(desc(schema.liveSessions.id))
+      .select({ id: s.id, grossFen: s.salesGrossFen, orders: s.salesOrders })
+      .from(s)
+      .where(and(eq(s.roomId, roomId), isNull(s.endedAt)))
+      .orderBy(desc(s.id))
       .get();
-    if (!session) return { liveSessionId: null, grossFen: 0, orders: 0 };
-    const o = schema.orders;
-    const row = this.db
-      .select({ grossFen: sql<number>`coalesce(sum(${schema.orderLines.grossFen}), 0)`, orders: sql<number>`count(distinct ${o.id})` })
-      .from(o)
-      .innerJoin(schema.orderLines, eq(schema.orderLines.orderId, o.id))
-      .where(and(eq(o.liveSessionId, session.id), inArray(o.status, [...CLAIMING])))
-      .get()!;
-    return { liveSessionId: session.id, ...row };
+    return session ? { liveSessionId: session.id, grossFen: session.grossFen, orders: session.orders } : { liveSessionId: null, grossFen: 0, orders: 0 };
   };
 
   policy: Store['policy'];
