@@ -55,15 +55,23 @@ export function toCsv(table: Table): Buffer {
 
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
 
+/**
+ * Characters XML 1.0 does not allow (U+FFFE, U+FFFF, lone surrogates, C0 controls): exceljs
+ * writes them as they are, and one nickname holding one made the whole workbook unreadable.
+ * Shown as U+FFFD; the database keeps what was sent.
+ */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const xmlText = (text: string) => text.replace(NOT_XML, '\uFFFD');
+
 /** XLSX with typed cells: text stays text (never a formula), yuan are numbers shown with two decimals. */
 export async function toXlsx(table: Table): Promise<Buffer> {
   // exceljs weighs some 20 MB: loaded when the first spreadsheet is asked for.
   const { default: Excel } = await import('exceljs');
   const book = new Excel.Workbook();
   book.creator = '农播 Nongbo';
-  const sheet = book.addWorksheet(table.title.slice(0, 31));
+  const sheet = book.addWorksheet(xmlText(table.title).slice(0, 31));
   sheet.columns = table.columns.map((c) => ({
-    header: c.header,
+    header: xmlText(c.header),
     width: c.width ?? (c.kind === 'text' ? 18 : c.kind === 'time' ? 20 : 12),
     // Text cells carry Excel's Text format (@): a cell someone edits and confirms stays text
     // instead of becoming the formula a nickname spelled.
@@ -75,14 +83,15 @@ export async function toXlsx(table: Table): Promise<Buffer> {
     switch (kind) {
       case 'yuan':
         return (v as number) / 100;
-      // Excel has no time zones: show the Asia/Shanghai wall-clock time.
+      // Excel has no time zones: show the Asia/Shanghai wall-clock time. Whole seconds, as shown:
+      // Excel rounds 23:59:59.999 up to the next day's 00:00:00, the CSV and the tallies do not.
       case 'time':
-        return new Date((v as Date).getTime() + SHANGHAI_OFFSET_MS);
+        return new Date(Math.floor(((v as Date).getTime() + SHANGHAI_OFFSET_MS) / 1000) * 1000);
       case 'int':
         return v as number;
       case 'text':
         // A plain string value is never evaluated on opening, so it needs no apostrophe here.
-        return String(v);
+        return xmlText(String(v));
     }
   };
   for (const row of table.rows) sheet.addRow(row.map((v, i) => cellOf(table.columns[i]!.kind, v)));

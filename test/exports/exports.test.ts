@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { toXlsx } from '../../src/exports/table.ts';
 import { auth, buildTestApp, call, say, setupShop, type Shop } from '../helper.ts';
 
 let app: App;
@@ -83,6 +84,25 @@ describe('orders export', () => {
     // Formatted as Text, so editing the cell in Excel does not make it a formula either.
     expect(buyer.numFmt).toBe('@');
     expect(row.getCell(head.indexOf('金额(元)') + 1).value).toBe(39.98);
+  });
+
+  it('stays a readable workbook when a nickname holds characters XML forbids', async () => {
+    await say(app, shop.room.id, '买1号', { name: '坏\uFFFF名\uFFFE' });
+    const book = new ExcelJS.Workbook();
+    // exceljs refuses to load what it wrote with U+FFFF in it ("disallowed character"), as Excel does.
+    await book.xlsx.load((await download('/api/exports/orders.xlsx')).buf as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    const head = (sheet.getRow(1).values as string[]).slice(1);
+    expect(sheet.getRow(2).getCell(head.indexOf('买家') + 1).value).toBe('坏\uFFFD名\uFFFD');
+    // The order itself keeps the name as sent.
+    expect((await call(app, 'GET', '/api/orders')).body[0].buyer.name).toBe('坏\uFFFF名\uFFFE');
+  });
+
+  it('shows times to the second, as the CSV does: 23:59:59.999 stays on its day', async () => {
+    const xlsx = await toXlsx({ title: 't', columns: [{ header: '时间', kind: 'time' }], rows: [[new Date('2026-11-28T15:59:59.999Z')]] });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx as unknown as ArrayBuffer);
+    expect((book.worksheets[0]!.getRow(2).getCell(1).value as Date).toISOString()).toBe('2026-11-28T23:59:59.000Z');
   });
 
   it('holds every matching row, beyond the list routes’ default page', async () => {
