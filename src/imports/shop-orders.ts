@@ -83,13 +83,15 @@ export function readShopOrders(csv: string, mapping: ShopMapping, knownCodes: Re
     status: index(col.status, true),
   };
 
+  const mapped = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
   const byRef = new Map<string, ShopOrder>();
   let skipped = 0;
   for (const { line, cells } of body) {
     if (cells.length !== header!.cells.length) fail(line, `${cells.length} cells where the header has ${header!.cells.length}`);
     const cell = (i: number) => (i < 0 ? '' : cells[i]!.trim());
     const statusText = cell(at.status);
-    const status = at.status < 0 ? 'confirmed' : mapping.statuses ? mapping.statuses[statusText] : 'confirmed';
+    // Own keys only: a cell reading "constructor" or "__proto__" must not find Object's.
+    const status = at.status < 0 ? 'confirmed' : mapping.statuses ? mapped(mapping.statuses, statusText) : 'confirmed';
     if (status === undefined) fail(line, `status "${statusText}" is not in the mapping`);
     if (status === 'skip') {
       skipped++;
@@ -98,7 +100,7 @@ export function readShopOrders(csv: string, mapping: ShopMapping, knownCodes: Re
     const ref = cell(at.orderId);
     if (!ref) fail(line, 'no order number');
     const shopProduct = cell(at.productId);
-    const code = mapping.products[shopProduct];
+    const code = mapped(mapping.products, shopProduct);
     if (!code) fail(line, `shop product "${shopProduct}" is not in the mapping`);
     if (!knownCodes.has(code!.toUpperCase())) fail(line, `product code "${code}" does not exist`);
     const qtyText = cell(at.qty);

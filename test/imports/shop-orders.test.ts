@@ -78,6 +78,9 @@ describe('reading a shop export', () => {
     ['an unknown status', 'DD9,3601001,1,b,n,2026-11-27 10:00,退款中', /line 2: status "退款中"/],
     ['a missing cell', 'DD9,3601001,1,b,n,2026-11-27 10:00', /line 2: 6 cells/],
     ['no order number', ',3601001,1,b,n,2026-11-27 10:00,待发货', /line 2: no order number/],
+    ['a shop product named like an Object key', 'DD9,constructor,1,b,n,2026-11-27 10:00,待发货', /line 2: shop product "constructor"/],
+    ['a shop product named __proto__', 'DD9,__proto__,1,b,n,2026-11-27 10:00,待发货', /line 2: shop product "__proto__"/],
+    ['a status named like an Object key', 'DD9,3601001,1,b,n,2026-11-27 10:00,toString', /line 2: status "toString"/],
   ])('refuses %s, naming the line', (_label, row, message) => {
     expect(() => readShopOrders(`${HEADER}\n${row}`, MAPPING, codes)).toThrow(message);
   });
