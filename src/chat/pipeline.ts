@@ -17,7 +17,7 @@ import type { Catalog } from '../products/catalog.ts';
 import type { Room } from '../rooms/room.ts';
 import type { RoomRuntime } from '../rooms/runtime.ts';
 import { FloodGuard } from './flood.ts';
-import type { ChatMessage, MessageOutcome } from './message.ts';
+import type { ChatMessage, MessageOutcome, RefusalCode } from './message.ts';
 
 export interface PipelineDeps {
   orders: OrderService;
@@ -61,9 +61,13 @@ export class ChatPipeline {
     this.record(room, msg);
     parsed ??= parseOrder(msg.text, await catalog.codes());
     if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck());
-    const flooding =
-      parsed.kind === 'order' && this.flood.exceeded(`${room.id}:${msg.user.id}`, room.limits.orderMessagesPerSecond, msg.receivedAt.getTime());
-    if (flooding) log.info({ roomId: room.id, userId: msg.user.id }, 'order message refused: buyer is flooding');
+    // Asked only once the message is known to be new: a replayed id (a redelivery after a
+    // reconnect) must not use up the buyer's allowance and get their next real order refused.
+    const flooding = (): RefusalCode | undefined => {
+      if (!this.flood.exceeded(`${room.id}:${msg.user.id}`, room.limits.orderMessagesPerSecond, msg.messageId, msg.receivedAt.getTime())) return undefined;
+      log.info({ roomId: room.id, userId: msg.user.id }, 'order message refused: buyer is flooding');
+      return 'flooding';
+    };
 
     let question: Verdict | undefined;
     let reply: string | undefined;
@@ -81,7 +85,7 @@ export class ChatPipeline {
       return { outcome: { accepted: true }, replay: false };
     }
 
-    const result = await orders.placeFromMessage(room, msg, parsed, { refusal: flooding ? 'flooding' : undefined, question, reply });
+    const result = await orders.placeFromMessage(room, msg, parsed, { refusal: parsed.kind === 'order' ? flooding : undefined, question, reply });
     const { outcome, replay } = result;
     if (replay) return result;
 

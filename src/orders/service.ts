@@ -77,12 +77,14 @@ export class OrderService {
     room: Room,
     msg: ChatMessage,
     parsed: ParseResult,
-    extra: { refusal?: RefusalCode; question?: Verdict; reply?: string } = {},
+    /** `refusal`: asked once the message id is known to be new (see the flood guard). */
+    extra: { refusal?: () => RefusalCode | undefined; question?: Verdict; reply?: string } = {},
   ): Promise<{ outcome: MessageOutcome; replay: boolean }> {
-    const { refusal, question, reply } = extra;
+    const { question, reply } = extra;
     return this.write(async (tx, changes) => {
       const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
       if (seen) return { outcome: seen, replay: true };
+      const refusal = extra.refusal?.();
       const now = this.now();
       // The room as the caller loaded it moments ago: its rates and limits apply to this message.
       const chatUserId = await tx.chatUser(msg.platform, msg.user.id, msg.user.name, now);

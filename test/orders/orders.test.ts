@@ -155,6 +155,13 @@ describe('per-buyer limits', () => {
     for (let i = 0; i < 4; i++) replies.push(await say(app, shop.room.id, '+1', { user: 'flooder' }));
     expect(replies.map((r) => r.body.refusal?.code ?? r.body.order.status)).toEqual(['held', 'held', 'flooding', 'flooding']);
   });
+
+  it('does not count a redelivered message against the buyer: their next real order still goes through', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { limits: { orderMessagesPerSecond: 2 } });
+    const first = await say(app, shop.room.id, '+1', { id: 'r1', user: 'steady' });
+    for (let i = 0; i < 3; i++) expect((await say(app, shop.room.id, '+1', { id: 'r1', user: 'steady' })).body).toEqual(first.body);
+    expect((await say(app, shop.room.id, '+1', { id: 'r2', user: 'steady' })).body.order.status).toBe('held');
+  });
 });
 
 describe('the life cycle', () => {
