@@ -195,7 +195,7 @@ export class OrderService {
           stockShort += l.qty - taken;
           if (taken > 0) changes.stock.set(product.id, await tx.adjustStock(product.id, -taken));
           sources.set(product.id, product.sources);
-          lines.push({ productId: product.id, code: product.code, name: product.name, priceFen: product.priceFen, qty: l.qty });
+          lines.push({ productId: product.id, code: product.code, name: product.name, priceFen: product.priceFen, qty: l.qty, stockShort: l.qty - taken });
         }
         const chatUserId = await tx.chatUser(room.platform, s.buyerId, s.buyerName, now);
         const order = await tx.insertOrder({
@@ -306,7 +306,11 @@ export class OrderService {
       const entries = await tx.ledgerOf(order.id);
       const reversed = new Set(entries.filter((e) => e.kind === 'reversal').map((e) => e.orderLineId));
       await tx.appendLedger(reversalEntries(entries.filter((e) => e.kind === 'claim' && !reversed.has(e.orderLineId)), now));
-      for (const line of order.lines) changes.stock.set(line.productId, await tx.adjustStock(line.productId, line.qty));
+      for (const line of order.lines) {
+        // What the line took: an imported line may have sold more than there was.
+        const taken = line.qty - line.stockShort;
+        if (taken > 0) changes.stock.set(line.productId, await tx.adjustStock(line.productId, taken));
+      }
       for (const line of order.lines) await this.advanceWaitlist(tx, changes, line.productId);
     }
     return updated;

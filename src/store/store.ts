@@ -59,12 +59,13 @@ export interface NewOrder {
   origin: OrderOrigin;
   externalRef?: string | null;
   holdExpiresAt: Date | null;
-  lines: { productId: number; code: string; name: string; qty: number; priceFen: number }[];
+  /** `stockShort`: units of `qty` not taken from stock (a shop import selling more than we counted). */
+  lines: { productId: number; code: string; name: string; qty: number; priceFen: number; stockShort?: number }[];
   createdAt: Date;
 }
 
 /** An order with its line ids, as the ledger needs them. */
-export type StoredOrder = Omit<Order, 'lines'> & { buyerName: string; lines: (OrderLine & { id: number })[] };
+export type StoredOrder = Omit<Order, 'lines'> & { buyerName: string; lines: (OrderLine & { id: number; stockShort: number })[] };
 
 /** What a just-inserted order is, built from what was written rather than read back (the hot path). */
 export function insertedOrder(id: number, o: NewOrder, lines: StoredOrder['lines']): StoredOrder {

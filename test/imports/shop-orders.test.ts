@@ -146,5 +146,9 @@ describe('importing shop orders', () => {
     const res = await importFile(`${HEADER}\nDD2001,3601001,12,b-9,赵六,2026-11-27 10:00,待发货`, MAPPING);
     expect(res.body).toMatchObject({ imported: 1, stockShort: 2 });
     expect((await call(app, 'GET', `/api/products/${shop.products['1']!.id}`)).body.stock).toBe(0);
+    // Cancelled, it gives back the 10 it took, not the 12 it sold: no stock out of nothing.
+    const [order] = (await call(app, 'GET', `/api/orders?roomId=${shop.room.id}`)).body;
+    expect((await call(app, 'PATCH', `/api/orders/${order.id}`, { status: 'cancelled' })).status).toBe(200);
+    expect((await call(app, 'GET', `/api/products/${shop.products['1']!.id}`)).body.stock).toBe(10);
   });
 });

@@ -46,7 +46,7 @@ export async function loadOrders(db: Runner, ids: number[]): Promise<StoredOrder
         buyer: { platform: r.platform, userId: r.platformUserId, name: o.buyerName },
         status: o.status,
         origin: o.origin,
-        lines: (linesOf.get(id) ?? []).map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
+        lines: (linesOf.get(id) ?? []).map(({ id, productId, code, name, qty, priceFen, grossFen, stockShort }) => ({ id, productId, code, name, qty, priceFen, grossFen, stockShort })),
         holdExpiresAt: o.holdExpiresAt,
         createdAt: o.createdAt,
         updatedAt: o.updatedAt,
@@ -194,7 +194,7 @@ export function pgTx(db: Runner): Tx {
       return insertedOrder(
         id,
         o,
-        lines.map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
+        lines.map(({ id, productId, code, name, qty, priceFen, grossFen, stockShort }) => ({ id, productId, code, name, qty, priceFen, grossFen, stockShort })),
       );
     },
 

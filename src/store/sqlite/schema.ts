@@ -216,6 +216,11 @@ export const orderLines = sqliteTable(
     qty: integer('qty').notNull(),
     priceFen: integer('price_fen').notNull(),
     grossFen: integer('gross_fen').notNull(),
+    /**
+     * Units the line did not take from stock: a shop import can record more sold than we counted.
+     * A release gives back qty − stockShort, never stock that was not there.
+     */
+    stockShort: integer('stock_short').notNull().default(0),
   },
   (t) => [
     index('order_lines_order').on(t.orderId),

@@ -28,7 +28,7 @@ function toStoredOrder(r: OrderRow, lines: LineRow[]): StoredOrder {
     buyer: { platform: r.platform as Platform, userId: r.platformUserId, name: o.buyerName },
     status: o.status,
     origin: o.origin,
-    lines: lines.map(({ id, productId, code, name, qty, priceFen, grossFen }) => ({ id, productId, code, name, qty, priceFen, grossFen })),
+    lines: lines.map(({ id, productId, code, name, qty, priceFen, grossFen, stockShort }) => ({ id, productId, code, name, qty, priceFen, grossFen, stockShort })),
     holdExpiresAt: o.holdExpiresAt,
     createdAt: o.createdAt,
     updatedAt: o.updatedAt,
@@ -118,8 +118,8 @@ function orderStatements(sqlite: Database.Database) {
       `INSERT INTO orders (room_id, live_session_id, message_id, chat_user_id, buyer_name, status, origin, external_ref, hold_expires_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertLine: sqlite.prepare<[number, number, string, string, number, number, number]>(
-      'INSERT INTO order_lines (order_id, product_id, code, name, qty, price_fen, gross_fen) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    insertLine: sqlite.prepare<[number, number, string, string, number, number, number, number]>(
+      'INSERT INTO order_lines (order_id, product_id, code, name, qty, price_fen, gross_fen, stock_short) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertLedger: sqlite.prepare<[number, number, number, number, number, string, number, number, number, number, number, number]>(
       `INSERT INTO ledger_entries (order_id, order_line_id, room_id, product_id, household_id, kind, quantity, gross_fen, platform_fee_fen, commission_fen, net_fen, created_at)
@@ -227,8 +227,9 @@ export function sqliteTx(db: Db, sqlite: Database.Database): Tx & { endBatch(): 
       const id = Number(raw.insertOrder.run(o.roomId, o.liveSessionId, o.messageId, o.chatUserId, o.buyer.name, o.status, o.origin, o.externalRef ?? null, o.holdExpiresAt?.getTime() ?? null, at, at).lastInsertRowid);
       const lines = o.lines.map((l) => {
         const grossFen = l.priceFen * l.qty;
-        const lineId = Number(raw.insertLine.run(id, l.productId, l.code, l.name, l.qty, l.priceFen, grossFen).lastInsertRowid);
-        return { ...l, grossFen, id: lineId };
+        const stockShort = l.stockShort ?? 0;
+        const lineId = Number(raw.insertLine.run(id, l.productId, l.code, l.name, l.qty, l.priceFen, grossFen, stockShort).lastInsertRowid);
+        return { ...l, grossFen, stockShort, id: lineId };
       });
       return insertedOrder(id, o, lines);
     },
