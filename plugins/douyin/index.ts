@@ -65,7 +65,9 @@ export default definePlugin<DouyinConfig>({
   platform: 'douyin',
   label: '抖音',
   configSchema: Type.Object({
-    roomId: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Integer({ minimum: 1 })]),
+    // Douyin's ids run to 19 digits, past 2^53: as a JSON number they arrive rounded and no push
+    // would ever match. A string is always exact; a number only while it is.
+    roomId: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })]),
     secret: Type.String({ minLength: 1, maxLength: 200 }),
     secrets: Type.Optional(
       Type.Object(
@@ -94,7 +96,9 @@ export default definePlugin<DouyinConfig>({
       const target = roomId ? await app.connections.find('douyin', (c) => String(c.roomId) === roomId) : undefined;
       if (!target) throw new AppError('HOOK_ROOM_UNKNOWN', `douyin room ${roomId ?? '(none)'}`);
       const config = target.room.config as unknown as DouyinConfig;
-      const secret = config.secrets?.[msgType as keyof NonNullable<DouyinConfig['secrets']>] ?? config.secret;
+      // Own keys only: an x-msg-type of "constructor" must not find Object's.
+      const secrets: Record<string, string | undefined> = config.secrets ?? {};
+      const secret = (Object.hasOwn(secrets, msgType) ? secrets[msgType] : undefined) ?? config.secret;
       if (!signatureMatches(douyinSignature(headers, raw, secret), headers['x-signature'])) {
         req.log.warn({ roomId, msgType }, 'douyin push refused: bad signature');
         throw new AppError('HOOK_SIGNATURE_INVALID', 'douyin');

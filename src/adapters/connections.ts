@@ -147,10 +147,14 @@ class SupervisedRoom {
     await adapter?.close().catch((err) => this.log.warn({ err }, 'adapter did not close cleanly'));
   }
 
-  /** Events a push hook received for this room, handled as if the adapter had read them; resolves once stored. */
+  /**
+   * Events a push hook received for this room, handled as if the adapter had read them; resolves
+   * once stored, and rejects when the message could not be: the hook must then answer with an
+   * error, so that the platform pushes it again (a 200 would have lost the order).
+   */
   async deliver(event: PlatformEvent): Promise<void> {
     this.lastAlive = Date.now();
-    await this.handle(event);
+    if ((await this.handle(event)) === false) throw new AppError('DATABASE_UNAVAILABLE', 'the message was not stored');
   }
 
   private open(): void {
@@ -237,8 +241,8 @@ class SupervisedRoom {
     this.deps.events.emit('connection', { roomId: this.room.id, ...connection });
   }
 
-  /** Undefined when the event was dealt with at once (chatter, a replay); a promise when it is being stored. */
-  private handle(event: PlatformEvent): Promise<void> | undefined {
+  /** Undefined when the event was dealt with at once (chatter, a replay); a promise of whether it was stored when it is being stored. */
+  private handle(event: PlatformEvent): Promise<boolean> | undefined {
     if (event.kind !== 'chat') {
       this.deps.events.emit('platform', { roomId: this.room.id, event });
       return undefined;
@@ -257,7 +261,8 @@ class SupervisedRoom {
     return first.chatter ? undefined : this.store(message, first.parsed);
   }
 
-  private async store(message: ChatMessage, parsed: ParseResult | undefined): Promise<void> {
+  /** False when the message could not be stored (logged; its id forgotten so a replay gets through). */
+  private async store(message: ChatMessage, parsed: ParseResult | undefined): Promise<boolean> {
     if (++this.inFlight >= HIGH_WATER && !this.paused && this.adapter?.pause) {
       this.paused = true;
       this.adapter.pause();
@@ -268,10 +273,12 @@ class SupervisedRoom {
         const max = this.plugin.maxReplyLength ?? 500;
         this.outbound.push([...outcome.reply].slice(0, max).join(''));
       }
+      return true;
     } catch (err) {
       // Not stored: forget the id so that the platform's replay can still get through.
       this.seen.delete(message.messageId);
       this.log.error({ err, messageId: message.messageId }, 'chat message not processed');
+      return false;
     } finally {
       if (--this.inFlight <= LOW_WATER && this.paused) {
         this.paused = false;

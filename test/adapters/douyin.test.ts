@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { douyinSignature } from '../../plugins/douyin/signature.ts';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, setupShop, until } from '../helper.ts';
+import Database from 'better-sqlite3';
+import { buildTestApp, call, setupShop, tempDatabaseUrl, until } from '../helper.ts';
 
 const SECRET = 'douyin-app-secret';
 let app: App;
 let base: string;
 let roomId: number;
+let databaseUrl: string;
 
 /** Signs like Douyin's servers do, written out here from the documentation rather than reusing the plugin. */
 function sign(headers: Record<string, string>, body: string, secret = SECRET): string {
@@ -18,12 +20,12 @@ function sign(headers: Record<string, string>, body: string, secret = SECRET): s
   return crypto.createHash('md5').update(joined + body + secret, 'utf8').digest('base64');
 }
 
-async function push(msgType: string, payloads: unknown, opts: { room?: string; secret?: string; signature?: string; raw?: string } = {}) {
+async function push(msgType: string, payloads: unknown, opts: { room?: string; secret?: string; signature?: string; raw?: string; unsigned?: Record<string, string> } = {}) {
   const body = opts.raw ?? JSON.stringify(payloads);
   const headers = { 'x-msg-type': msgType, 'x-nonce-str': crypto.randomBytes(6).toString('hex'), 'x-roomid': opts.room ?? '7300000001', 'x-timestamp': String(Date.now()) };
   const res = await fetch(`${base}/hooks/douyin/live`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', 'x-signature': opts.signature ?? sign(headers, body, opts.secret) },
+    headers: { ...headers, ...opts.unsigned, 'content-type': 'application/json', 'x-signature': opts.signature ?? sign(headers, body, opts.secret) },
     body,
   });
   return { status: res.status, body: (await res.json()) as { ok?: boolean; taken?: number; error?: { code: string } } };
@@ -32,7 +34,8 @@ async function push(msgType: string, payloads: unknown, opts: { room?: string; s
 const orders = async () => (await call(app, 'GET', `/api/orders?roomId=${roomId}`)).body as { buyer: { userId: string }; lines: { code: string; qty: number }[] }[];
 
 beforeEach(async () => {
-  app = await buildTestApp();
+  databaseUrl = await tempDatabaseUrl();
+  app = await buildTestApp({ databaseUrl });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   await setupShop(app);
   roomId = (await call(app, 'POST', '/api/rooms', { name: '抖音间', platform: 'douyin', config: { roomId: '7300000001', secret: SECRET } })).body.id;
@@ -86,6 +89,41 @@ describe('douyin data push', () => {
     expect(seen).toEqual(['gift:3:300', 'like']);
     expect(await orders()).toEqual([]);
   });
+
+  it('checks only the documented headers: a proxy’s x-forwarded-for or a tracer’s x-request-id does not break the signature', async () => {
+    const payload = [{ msg_id: 'p1', sec_openid: 'o', content: '买1号', nickname: 'n', timestamp: Date.now() }];
+    const res = await push('live_comment', payload, { unsigned: { 'x-forwarded-for': '203.0.113.9', 'x-request-id': 'abc' } });
+    expect(res).toEqual({ status: 200, body: { ok: true, taken: 1 } });
+    expect(await orders()).toHaveLength(1);
+  });
+
+  it('refuses, not crashes on, a message type named like an Object key when per-type secrets are set', async () => {
+    await call(app, 'PATCH', `/api/rooms/${roomId}`, { config: { roomId: '7300000001', secret: SECRET, secrets: { live_gift: 'gift-secret' } } });
+    await until('reconnected', async () => (await call(app, 'GET', `/api/rooms/${roomId}`)).body.connection.state === 'live');
+    for (const msgType of ['constructor', '__proto__', 'toString']) expect((await push(msgType, [], { secret: 'wrong' })).status).toBe(401);
+    expect((await push('toString', [])).status).toBe(200);
+  });
+
+  it('refuses a room id given as a number past 2^53, which JSON would round so that no push ever matches', async () => {
+    const res = await call(app, 'POST', '/api/rooms', { name: 'd', platform: 'douyin', config: { roomId: 7382777844734167858, secret: SECRET } });
+    expect(res.status).toBe(400);
+    const exact = await call(app, 'POST', '/api/rooms', { name: 'd', platform: 'douyin', config: { roomId: '7382777844734167858', secret: SECRET } });
+    expect(exact.body.config.roomId).toBe('7382777844734167858');
+  });
+
+  it('answers an error, not 200, for a push it could not store, so that Douyin pushes it again', async () => {
+    // Another process holding the database's write lock past the busy timeout (5 s).
+    const other = new Database(databaseUrl.replace(/^file:/, ''));
+    other.exec('BEGIN IMMEDIATE');
+    const payload = [{ msg_id: 'lk1', sec_openid: 'o', content: '买3号', nickname: 'n', timestamp: Date.now() }];
+    const refused = await push('live_comment', payload);
+    other.exec('COMMIT');
+    other.close();
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    expect(await orders()).toEqual([]);
+    expect(await push('live_comment', payload)).toEqual({ status: 200, body: { ok: true, taken: 1 } });
+    expect(await orders()).toHaveLength(1);
+  }, 20_000);
 
   it('stops taking pushes once the room is disconnected', async () => {
     await call(app, 'POST', `/api/rooms/${roomId}/disconnect`);
