@@ -34,12 +34,44 @@ interface ChatItem {
  */
 const pageTokens = new Map<string, string>();
 
+/**
+ * A page holds at most 2,000 messages (maxResults) of a few hundred bytes each; a body past this
+ * is not a page, and reading it whole (fetch unzips as it reads) took the process to 950 MB.
+ */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * Bounds on the interval the API asks for: 0 polled ~270 times a second, more than 2^31 ms is
+ * read by Node as 1 ms, and a wait past the room's silence watchdog (60 s) looked like a dead loop.
+ */
+const MIN_POLL_MS = 250;
+const MAX_POLL_MS = 50_000;
+
+/** The body as text, or undefined once it passes `MAX_BODY_BYTES` (the rest is not read). */
+async function cappedText(res: Response): Promise<string | undefined> {
+  if (Number(res.headers.get('content-length')) > MAX_BODY_BYTES || !res.body) {
+    await res.body?.cancel();
+    return res.body ? undefined : '';
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await res.body.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** API errors that retrying will not fix: the chat is gone, or the key or token is refused. */
 const FATAL_REASONS = new Set(['liveChatEnded', 'liveChatDisabled', 'liveChatNotFound', 'forbidden', 'quotaExceeded', 'keyInvalid', 'authError', 'insufficientPermissions']);
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function youtubeEvent(item: ChatItem): PlatformEvent | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
   const id = str(item.id);
   const type = str(item.snippet?.type);
   const channelId = str(item.authorDetails?.channelId);
@@ -97,17 +129,28 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
       return ctx.closed(`YouTube did not answer: ${(err as Error).message}`);
     }
     if (closed) return;
-    let body: { items?: unknown; nextPageToken?: unknown; pollingIntervalMillis?: unknown; offlineAt?: unknown; error?: { errors?: { reason?: string }[]; message?: string } };
+    type Page = { items?: unknown; nextPageToken?: unknown; pollingIntervalMillis?: unknown; offlineAt?: unknown; error?: { errors?: { reason?: unknown }[] } };
+    let text: string | undefined;
     try {
-      body = (await res.json()) as typeof body;
-    } catch {
-      return ctx.closed(`YouTube answered ${res.status} with something that is not JSON`);
+      text = await cappedText(res);
+    } catch (err) {
+      return ctx.closed(`YouTube's answer broke off: ${(err as Error).message}`);
     }
     if (closed) return;
+    if (text === undefined) return ctx.closed(`YouTube answered ${res.status} with more than ${MAX_BODY_BYTES} bytes`);
+    let body: Page | undefined;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Page;
+    } catch {
+      // Not JSON: decided on the status below.
+    }
+    // The status first: a 401 is fatal whatever its body says (an HTML page from a proxy, say).
     if (!res.ok) {
-      const reason = body.error?.errors?.[0]?.reason ?? String(res.status);
+      const reason = str(body?.error?.errors?.[0]?.reason) ?? String(res.status);
       return ctx.closed(`YouTube refused: ${reason}`, FATAL_REASONS.has(reason) || res.status === 401);
     }
+    if (!body) return ctx.closed(`YouTube answered ${res.status} with something that is not JSON (or not an object)`);
     if (first) {
       first = false;
       ctx.live();
@@ -128,7 +171,8 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
       return ctx.closed('the live chat has ended', true);
     }
     // The API says how soon it may be asked again; asking sooner costs quota and gets refused.
-    const wait = typeof body.pollingIntervalMillis === 'number' && body.pollingIntervalMillis >= 0 ? body.pollingIntervalMillis : 5000;
+    const asked = typeof body.pollingIntervalMillis === 'number' && Number.isFinite(body.pollingIntervalMillis) ? body.pollingIntervalMillis : 5000;
+    const wait = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, asked));
     timer = setTimeout(() => poll().catch((err: Error) => ctx.closed(err.message)), wait);
     timer.unref();
   };

@@ -271,7 +271,9 @@ describe('youtube adapter', () => {
   it.each([
     ['a 500 with a JSON error', { status: 500, body: { error: { code: 500, errors: [{ reason: 'backendError' }] } } }, 'backendError'],
     ['a 200 whose body is not JSON', { status: 200, body: '<html>upstream hiccup</html>', raw: true }, 'not JSON'],
-    ['a 502 whose body is not JSON', { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>', raw: true }, 'not JSON'],
+    // The status decides before the body is read: a proxy's HTML error page names no reason.
+    ['a 502 whose body is not JSON', { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>', raw: true }, 'refused: 502'],
+    ['a 200 whose body is null', { status: 200, body: null }, 'not JSON'],
   ] as [string, Answer, string][])('reconnects after %s and recovers', async (_name, failure, reason) => {
     server = await fakeYoutube((n) => {
       if (n === 0) return page([chatItem('yt-r1', '买1号', 'UC-r1')], `${tokenPrefix}1`);
@@ -295,6 +297,51 @@ describe('youtube adapter', () => {
     // The poll after the reconnect resumes where chat left off instead of re-reading the backlog.
     expect(server.polls[2]!.url.searchParams.get('pageToken')).toBe(`${tokenPrefix}1`);
     expect((await ordersOf(id)).map((o) => o.messageId).sort()).toEqual(['yt-r1', 'yt-r2']);
+  });
+
+  it('skips items that are not objects and keeps reading the page and the next', async () => {
+    server = await fakeYoutube((n) => {
+      if (n === 0) return page([chatItem('yt-n1', '买1号', 'UC-n1'), null, 7, 'x', chatItem('yt-n2', '买3号', 'UC-n2')], `${tokenPrefix}1`);
+      return page([], `${tokenPrefix}${n + 1}`);
+    });
+    const id = await youtubeRoom({});
+    const states = recordStates(id);
+    await call(app, 'POST', `/api/rooms/${id}/connect`);
+    await until(async () => (await ordersOf(id)).length === 2, 5000, 'both orders');
+    await until(() => server.polls.length >= 3, 5000, 'more polls');
+    expect(server.polls[1]!.url.searchParams.get('pageToken')).toBe(`${tokenPrefix}1`);
+    expect(states.map((s) => s.state)).not.toContain('reconnecting');
+  });
+
+  it('stops with state error on a 401 whatever its body, without retrying', async () => {
+    server = await fakeYoutube(() => ({ status: 401, body: '<html>Unauthorized</html>', raw: true }));
+    const id = await youtubeRoom({});
+    await call(app, 'POST', `/api/rooms/${id}/connect`);
+    await until(async () => (await roomOf(id)).connection.state === 'error', 5000, 'state error');
+    await sleep(800);
+    expect(server.polls).toHaveLength(1);
+  });
+
+  it('does not read a body past 8 MB, and reconnects', async () => {
+    server = await fakeYoutube((n) => (n === 0 ? { status: 200, body: `{"items":[${' '.repeat(9 * 1024 * 1024)}]}`, raw: true } : page([], `${tokenPrefix}${n + 1}`)));
+    const id = await youtubeRoom({});
+    const states = recordStates(id);
+    await call(app, 'POST', `/api/rooms/${id}/connect`);
+    await until(() => states.some((s) => s.state === 'reconnecting'), 5000, 'reconnecting');
+    expect(states.find((s) => s.state === 'reconnecting')!.error).toContain('more than');
+  });
+
+  it.each([
+    ['0', 0],
+    ['past what a timer holds', 1e10],
+  ])('polls at a sane pace when the API asks for an interval of %s', async (_name, pollingIntervalMillis) => {
+    server = await fakeYoutube((n) => page([], `${tokenPrefix}${n + 1}`, pollingIntervalMillis));
+    const id = await youtubeRoom({});
+    await call(app, 'POST', `/api/rooms/${id}/connect`);
+    await until(async () => (await roomOf(id)).connection.state === 'live', 3000, 'live');
+    await sleep(1500);
+    // 0 polled some 270 times a second, and 1e10 ms is read by Node as 1 ms.
+    expect(server.polls.length).toBeLessThanOrEqual(pollingIntervalMillis === 0 ? 8 : 2);
   });
 
   it('with an access token, polls with it and posts the order reply to liveChatMessages.insert', async () => {
