@@ -33,6 +33,8 @@ export interface ConnectionDeps {
 const OWNERSHIP_ROUND_MS = 3000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+/** A connection live this long counts as having worked: the next loss retries from the first step. */
+const STABLE_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const DEFAULT_SILENCE_MS = 90_000;
 /** Chat longer than this is not a message a person typed; the push route refuses it too. */
@@ -86,6 +88,8 @@ class SupervisedRoom {
   /** Bumped on every (re)connect so that a dead adapter's late callbacks are ignored. */
   private generation = 0;
   private attempt = 0;
+  /** When the current connection went live (0: it is not). */
+  private liveSince = 0;
   /** Why the last attempt ended, shown while reconnecting. */
   private lastFailure = '';
   private stopped = false;
@@ -183,7 +187,7 @@ class SupervisedRoom {
       live: () => {
         if (!current()) return;
         clearTimeout(this.connectTimer);
-        this.attempt = 0;
+        this.liveSince = Date.now();
         this.lastAlive = Date.now();
         this.setState({ state: 'live' });
       },
@@ -222,6 +226,10 @@ class SupervisedRoom {
       return;
     }
     this.lastFailure = reason;
+    // Back to the first step only after a connection that held: one the server opens and drops
+    // at once (or whose first page is poison) would otherwise be retried twice a second for ever.
+    if (this.liveSince > 0 && Date.now() - this.liveSince >= STABLE_MS) this.attempt = 0;
+    this.liveSince = 0;
     const delay = backoffMs(this.attempt++);
     this.log.info({ reason, retryInMs: delay, attempt: this.attempt }, 'room connection lost; reconnecting');
     this.setState({ state: 'reconnecting', error: reason });

@@ -244,6 +244,17 @@ describe('relay adapter', () => {
     expect((await roomOf(id)).connection.state).toBe('reconnecting');
   });
 
+  it('backs off from a server that accepts every connection and closes it at once', async () => {
+    const server = await startRelay((ws) => ws.close(1011));
+    const id = await relayRoom({ url: server.url });
+    await call(app, 'POST', `/api/rooms/${id}/connect`);
+    await sleep(5000);
+    // 0.5, 1, 2, 4 s (each 50–100 % of that): at most six tries in 5 s. Reset to the first step on
+    // every open, it retried ~2.6 times a second for ever (13 here).
+    expect(server.sockets.length).toBeGreaterThanOrEqual(3);
+    expect(server.sockets.length).toBeLessThanOrEqual(6);
+  }, 15_000);
+
   it('sends config.token as Authorization: Bearer', async () => {
     const server = await startRelay();
     const id = await relayRoom({ url: server.url, token: 's3cret-relay-token' });

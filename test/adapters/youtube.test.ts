@@ -308,7 +308,7 @@ describe('youtube adapter', () => {
     const states = recordStates(id);
     await call(app, 'POST', `/api/rooms/${id}/connect`);
     await until(async () => (await ordersOf(id)).length === 2, 5000, 'both orders');
-    await until(() => server.polls.length >= 3, 5000, 'more polls');
+    await until(() => server!.polls.length >= 3, 5000, 'more polls');
     expect(server.polls[1]!.url.searchParams.get('pageToken')).toBe(`${tokenPrefix}1`);
     expect(states.map((s) => s.state)).not.toContain('reconnecting');
   });
