@@ -163,9 +163,17 @@ export class OrderService {
     }
   }
 
-  /** After stock was added by hand, lets the waitlist take it. */
-  async stockAdded(productId: number): Promise<void> {
-    await this.write((tx, changes) => this.advanceWaitlist(tx, changes, productId));
+  /**
+   * Stock counted by hand, and the waitlist served from it first, in one transaction: set apart,
+   * chat claims queued in between took the new stock ahead of buyers who had waited for it.
+   */
+  async setStock(productId: number, stock: number): Promise<void> {
+    await this.write(async (tx, changes) => {
+      const product = await tx.productForClaim(productId);
+      if (!product) throw new AppError('PRODUCT_NOT_FOUND', String(productId));
+      changes.stock.set(productId, await tx.adjustStock(productId, stock - product.stock));
+      await this.advanceWaitlist(tx, changes, productId);
+    });
   }
 
   /**

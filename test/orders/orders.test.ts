@@ -207,6 +207,21 @@ describe('the life cycle', () => {
     expect((await call(app, 'GET', `/api/orders/${waiting.id}`)).body.status).toBe('held');
   });
 
+  it('gives stock counted by hand to the oldest waiting buyers even while new orders pour in', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { limits: { orderMessagesPerSecond: 1000, maxOpenOrdersPerBuyer: 10_000 } });
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 0 });
+    const waiting = [];
+    for (let i = 0; i < 5; i++) waiting.push((await say(app, shop.room.id, '买1号', { user: `early${i}` })).body.order.id as number);
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => say(app, shop.room.id, '买1号', { user: `late${i}` })),
+      call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 2 }),
+      ...Array.from({ length: 20 }, (_, i) => say(app, shop.room.id, '买1号', { user: `later${i}` })),
+    ]);
+    const held = (await ordersOf('&status=held')).map((o) => o.id).sort((a, b) => a - b);
+    expect(held).toEqual(waiting.slice(0, 2));
+    expect(await stockOf('1')).toBe(0);
+  });
+
   it('expires holds after the room’s hold time, returning stock to the waitlist', async () => {
     await call(app, 'PATCH', `/api/products/${shop.products['3']!.id}`, { stock: 1 });
     const held = (await say(app, shop.room.id, '买3号')).body.order;

@@ -81,13 +81,13 @@ const products: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.patch('/api/products/:id', { schema: { params: IdParams, body: ProductPatch, response: { 200: ProductView } } }, async (req) => {
-    const { code, sources, stock } = req.body;
+    const { code, sources, stock, ...rest } = req.body;
     if (sources) checkSources(sources);
-    const updated = await store.products.update(req.params.id, { ...req.body, ...(code !== undefined && { code: normalizeCode(code) }) });
+    const updated = await store.products.update(req.params.id, { ...rest, ...(sources && { sources }), ...(code !== undefined && { code: normalizeCode(code) }) });
     catalog.invalidate();
     if (stock === undefined) return view(updated);
-    // More stock first serves the buyers waiting for it.
-    await orders.stockAdded(updated.id);
+    // Through the order write path: more stock first serves the buyers waiting for it.
+    await orders.setStock(updated.id, stock);
     return view((await store.products.get(updated.id))!);
   });
 
