@@ -251,7 +251,22 @@ const saved = Number(localStorage.getItem('nongbo.room'));
 $('#room').value = String(rooms.some((r) => r.id === saved) ? saved : (rooms[0]?.id ?? ''));
 await selectRoom(Number($('#room').value));
 
-socket.on('connect', () => room && socket.emit('follow', room.id));
+// While the server is away (restarting, the laptop's network gone) the badge says so, not the
+// room's last state; once it is back, everything is read again: orders placed meanwhile included.
+let serverLost = false;
+socket.on('disconnect', () => {
+  serverLost = true;
+  const el = $('#state');
+  el.textContent = '连不上服务器';
+  el.className = 'badge error';
+  el.title = '与农播服务器的连接断开了，正在重连… / lost the connection to the server, reconnecting';
+});
+socket.on('connect', () => {
+  if (!room) return;
+  if (!serverLost) return socket.emit('follow', room.id);
+  serverLost = false;
+  void act(() => selectRoom(room.id));
+});
 socket.on('connect_error', (err) => err.message === 'unauthorized' && location.assign('/login?next=/panel'));
 socket.on('order', (o) => {
   orders.set(o.id, o);
@@ -268,7 +283,7 @@ socket.on('feature', (card) => {
   featuredId = card?.id ?? null;
   drawProducts();
 });
-socket.on('connection', (c) => drawState(c));
+socket.on('connection', (c) => !serverLost && drawState(c));
 socket.on('confirmation', () => loadConfirmations());
 socket.on('question', () => loadQuestions());
 socket.on('goal', (g) => ($('#sales').textContent = `本场已售 ${yuan(g.grossFen)}（${g.orders} 单）`));

@@ -30,5 +30,8 @@ export function connect(handlers) {
     reconnectionDelayMax: 5000,
   });
   for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
+  // A server that says "disconnected" (an older version stopping, a token being changed) is not
+  // retried by socket.io on its own; an overlay in OBS has nobody to reload it.
+  socket.on('disconnect', (reason) => reason === 'io server disconnect' && setTimeout(() => socket.connect(), 3000));
   return socket;
 }

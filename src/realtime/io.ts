@@ -212,9 +212,10 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       events.off('question', listeners.question);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      io.disconnectSockets(true);
-      for (const ns of [overlays, panel]) ns.disconnectSockets(true);
-      // engine.close() ends the transports without closing the HTTP server Fastify owns.
+      // Only the transports end (engine.close(), which leaves the HTTP server Fastify owns open):
+      // clients then reconnect with backoff until the server is back. disconnectSockets() would
+      // send each one "you are disconnected", which socket.io clients take as "do not reconnect",
+      // and every OBS overlay kept showing the old card after a restart until reloaded by hand.
       io.engine.close();
     },
   };

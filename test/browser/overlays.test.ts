@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, say, setupShop, type Shop } from '../helper.ts';
+import { buildTestApp, call, say, setupShop, tempDatabaseUrl, type Shop } from '../helper.ts';
 import { hasChromium, launch, shot, watch } from './chromium.ts';
 
 const XSS = [
@@ -131,6 +131,28 @@ describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, (
     expect(await text(pages[2]!.page)).toContain(XSS.at(-1)!);
     await shot(pages[0]!.page, 'overlay-product-hostile', true);
     for (const { page } of pages) await page.close();
+  });
+
+  it('come back on their own after the server is stopped and started again (Ctrl-C, not a crash)', async () => {
+    const databaseUrl = await tempDatabaseUrl();
+    let own = await buildTestApp({ databaseUrl });
+    const address = await own.listen({ port: 0, host: '127.0.0.1' });
+    const ownShop = await setupShop(own);
+    const url = ((await call(own, 'GET', `/api/rooms/${ownShop.room.id}`)).body as { overlays: Record<string, string> }).overlays.product!;
+    const { page } = await open(url);
+    try {
+      await page.waitForFunction(() => document.body.innerText.includes('产品5'));
+      // A graceful stop told every overlay "you are disconnected", which socket.io takes as
+      // "do not reconnect": OBS kept showing the old product until each source was reloaded.
+      await own.close();
+      own = await buildTestApp({ databaseUrl });
+      await own.listen({ port: Number(new URL(address).port), host: '127.0.0.1' });
+      await call(own, 'POST', `/api/rooms/${ownShop.room.id}/feature`, { code: 'A1' });
+      await page.waitForFunction(() => document.body.innerText.includes('产品A1'), undefined, { timeout: 15_000 });
+    } finally {
+      await page.close();
+      await own.close();
+    }
   });
 
   it('show nothing for a wrong token, and answer 401', async () => {

@@ -4,17 +4,17 @@ import path from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { buildTestApp, call, say, TOKEN } from '../helper.ts';
+import { buildTestApp, call, say, tempDatabaseUrl, TOKEN } from '../helper.ts';
 import { hasChromium, launch, shot, watch } from './chromium.ts';
 
 let app: App;
 let base: string;
 let browser: Browser;
 
-async function loggedIn(viewport = { width: 420, height: 860 }): Promise<BrowserContext> {
+async function loggedIn(viewport = { width: 420, height: 860 }, at = base): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${base}/panel`);
+  await page.goto(`${at}/panel`);
   expect(new URL(page.url()).pathname).toBe('/login');
   await page.fill('#token', TOKEN);
   await page.click('button[type=submit]');
@@ -74,6 +74,31 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     expect(seen.errors).toEqual([]);
     await overlay.close();
     await context.close();
+  });
+
+  it('says when the server is gone, and catches up with what happened once it is back', async () => {
+    const databaseUrl = await tempDatabaseUrl();
+    let own = await buildTestApp({ databaseUrl, demo: true });
+    const ownBase = await own.listen({ port: 0, host: '127.0.0.1' });
+    const context = await loggedIn(undefined, ownBase);
+    const panel = await context.newPage();
+    try {
+      await panel.goto(`${ownBase}/panel`);
+      // The page is ready for a choice of room once the first one is drawn.
+      await panel.waitForSelector('#previews input[value*="room=1&"]');
+      await panel.selectOption('#room', '2');
+      await panel.waitForSelector('#previews input[value*="room=2&"]');
+      await own.close();
+      await panel.waitForSelector('#state >> text=连不上服务器');
+      own = await buildTestApp({ databaseUrl, demo: true });
+      await own.listen({ port: Number(new URL(ownBase).port), host: '127.0.0.1' });
+      await say(own, 2, '买3号 2份', { name: '赵六' });
+      await panel.waitForSelector('[data-order] >> text=赵六', { timeout: 15_000 });
+      await panel.waitForFunction(() => document.querySelector('#state')?.textContent !== '连不上服务器');
+    } finally {
+      await context.close();
+      await own.close();
+    }
   });
 
   it('sends a page with a stale session to the login page', async () => {
