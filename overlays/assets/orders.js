@@ -12,7 +12,7 @@ const queue = [];
 let timer = null;
 
 function show(item) {
-  list.prepend(h('div', { class: 'item panel' }, h('span', { class: 'who' }, item.buyer), h('span', { class: 'what' }, `${t.bought(item.qty)} ${item.code}号 ${item.product}`)));
+  list.prepend(h('div', { class: 'item panel' }, h('span', { class: 'who' }, item.buyer), h('span', { class: 'what' }, `${t.bought(item.qty)} ${t.code(item.code)} ${item.product}`)));
   while (list.children.length > VISIBLE) list.lastElementChild.remove();
 }
 

@@ -11,10 +11,11 @@ document.body.classList.add(`theme-${theme}`);
 document.getElementById('stage').style.transform = `scale(${scale})`;
 
 const WORDS = {
-  zh: { featured: '讲解中', stock: (n, unit) => `剩余 ${n} ${unit}`, soldOut: '已售罄，可排队', cta: (code) => `评论 买${code}号 2份`, from: '来自', per: '/', bought: (q) => `拍下 ×${q}`, goal: '本场目标', orders: (n) => `${n} 单`, source: '来源', lifted: '脱贫户', monitored: '监测户' },
-  en: { featured: 'Now showing', stock: (n, unit) => `${n} ${unit} left`, soldOut: 'Sold out – join the waitlist', cta: (code) => `Comment "buy ${code} x2"`, from: 'From', per: '/', bought: (q) => `bought ×${q}`, goal: 'Session goal', orders: (n) => `${n} orders`, source: 'Source', lifted: 'lifted', monitored: 'monitored' },
+  zh: { featured: '讲解中', stock: (n, unit) => `剩余 ${n} ${unit}`, soldOut: '已售罄，可排队', cta: (code) => `评论 买${code}号 2份`, code: (code) => `${code}号`, from: '来自', per: '/', bought: (q) => `拍下 ×${q}`, goal: '本场目标', orders: (n) => `${n} 单`, source: '来源', lifted: '脱贫户', monitored: '监测户' },
+  en: { featured: 'Now showing', stock: (n, unit) => `${n} ${unit} left`, soldOut: 'Sold out – join the waitlist', cta: (code) => `Comment "!buy ${code} 2"`, code: (code) => `#${code}`, from: 'From', per: '/', bought: (q) => `bought ×${q}`, goal: 'Session goal', orders: (n) => `${n} orders`, source: 'Source', lifted: 'lifted', monitored: 'monitored' },
 };
 export const t = WORDS[lang];
+document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
 
 export function yuan(fen) {
   return `¥${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;

@@ -18,7 +18,7 @@ function render() {
       h(
         'div',
         { class: 'body' },
-        h('span', { class: 'tag' }, `${t.featured} · ${card.code}号`),
+        h('span', { class: 'tag' }, `${t.featured} · ${t.code(card.code)}`),
         h('div', { class: 'name' }, card.name),
         h('div', { class: 'price' }, yuan(card.priceFen), h('small', {}, ` ${t.per} ${card.unit}`)),
         h('div', { class: card.stock > 0 ? 'stock' : 'stock out' }, card.stock > 0 ? t.stock(card.stock, card.unit) : t.soldOut),

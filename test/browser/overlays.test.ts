@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { parseOrder } from '../../src/orders/parser.ts';
 import { buildTestApp, call, say, setupShop, tempDatabaseUrl, type Shop } from '../helper.ts';
 import { hasChromium, launch, shot, watch } from './chromium.ts';
 
@@ -152,6 +153,21 @@ describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, (
     } finally {
       await page.close();
       await own.close();
+    }
+  });
+
+  it('tell viewers, in either language, a comment the order parser takes', async () => {
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: 'A1' });
+    const codes = new Set(Object.keys(shop.products));
+    for (const [lang, command] of [['zh', /评论 (.+)$/], ['en', /Comment "(.+)"/]] as const) {
+      const { page } = await open(`${overlay('product')}&lang=${lang}`);
+      await page.waitForSelector('.cta');
+      const cta = await page.evaluate(() => document.querySelector('.cta')!.textContent!);
+      // "buy A1 x2" sat in chat as chatter: the English call to action must be the grammar's own.
+      const said = cta.match(command)?.[1] ?? '';
+      expect(parseOrder(said, codes)).toMatchObject({ kind: 'order', code: 'A1', qty: 2 });
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang === 'en' ? 'en' : 'zh-CN');
+      await page.close();
     }
   });
 
