@@ -28,6 +28,8 @@ export interface Realtime {
   say(roomId: number, text: string): void;
   /** Sends a sample event to a room's overlays only, for the streamer to check the OBS setup. */
   test(roomId: number, kind: 'order' | 'qa' | 'chat'): void;
+  /** The room's goal was changed: the goal bar shows it now, not at the next order. */
+  goalChanged(roomId: number): void;
   /** Closes the panel sockets of a session that ended (logged out), on every instance. */
   endSession(idHash: string): void;
   close(): Promise<void>;
@@ -201,6 +203,7 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
       if (kind === 'qa') overlays.to(channel(roomId)).emit('qa', { question: '这是一条测试问题吗？', short: '是的，叠加层工作正常。', source: '农播测试', at });
       if (kind === 'chat') overlays.to(channel(roomId)).emit('chat', { name: '农播', text: '测试弹幕：叠加层工作正常 👍', at });
     },
+    goalChanged: refreshGoal,
     async close() {
       closed = true;
       events.off('order', listeners.order);

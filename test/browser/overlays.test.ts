@@ -94,6 +94,10 @@ describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, (
     await say(app, shop.room.id, '+1');
     await goal.page.waitForFunction(() => document.body.innerText.includes('¥1000.00'));
     await shot(goal.page, 'overlay-goal', true);
+    // A new goal shows at once, not with the next order (past the order's own refresh, 500 ms).
+    await goal.page.waitForTimeout(800);
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { goalFen: 250_000 });
+    await goal.page.waitForFunction(() => document.body.innerText.includes('¥2500.00'), undefined, { timeout: 3000 });
 
     const qa = await open(overlay('qa'));
     await qa.page.waitForTimeout(300);

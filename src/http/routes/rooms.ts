@@ -125,6 +125,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     const limits = req.body.limits ? { ...room.limits, ...req.body.limits } : undefined;
     const updated = await store.rooms.update(room.id, { ...req.body, limits });
     await connections.refresh(updated);
+    if (req.body.goalFen !== undefined) app.realtime.goalChanged(room.id);
     return view(updated);
   });
 
