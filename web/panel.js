@@ -287,7 +287,8 @@ socket.on('connection', (c) => !serverLost && drawState(c));
 socket.on('confirmation', () => loadConfirmations());
 socket.on('question', () => loadQuestions());
 socket.on('goal', (g) => ($('#sales').textContent = `本场已售 ${yuan(g.grossFen)}（${g.orders} 单）`));
-setInterval(() => room && loadChat(), 5000);
+// Quiet while the server is away: the badge already says so.
+setInterval(() => room && !serverLost && loadChat().catch(() => {}), 5000);
 
 $('#room').addEventListener('change', (e) => selectRoom(Number(e.target.value)));
 $('#toggle').addEventListener('click', () =>

@@ -90,6 +90,9 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
       await panel.waitForSelector('#previews input[value*="room=2&"]');
       await own.close();
       await panel.waitForSelector('#state >> text=连不上服务器');
+      // A tap meanwhile says so in Chinese, not "Failed to fetch".
+      await panel.click('.product[data-code="3"]');
+      await panel.waitForSelector('.toast >> text=连不上农播服务器');
       own = await buildTestApp({ databaseUrl, demo: true });
       await own.listen({ port: Number(new URL(ownBase).port), host: '127.0.0.1' });
       await say(own, 2, '买3号 2份', { name: '赵六' });

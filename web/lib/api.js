@@ -18,7 +18,8 @@ function toLogin() {
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.error?.messageZh ?? body?.error?.message ?? `HTTP ${status}`);
+    // A proxy's or a stopped server's answer has no error body of ours: still say it in Chinese.
+    super(body?.error?.messageZh ?? body?.error?.message ?? `服务器暂时无法处理（HTTP ${status}），请稍后重试`);
     this.status = status;
     this.code = body?.error?.code;
   }
@@ -28,7 +29,13 @@ export async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = await session();
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    // fetch says only "Failed to fetch": the server is stopped or the network is gone.
+    throw new ApiError(0, { error: { code: 'NETWORK', messageZh: '连不上农播服务器，请检查网络或稍后重试' } });
+  }
   if (res.status === 401) return toLogin();
   if (res.status === 204) return undefined;
   const json = await res.json().catch(() => undefined);
