@@ -1,7 +1,7 @@
 // The cooperative's dashboard: income per household for a period (with a chart that marks
 // 脱贫户 and 监测户), orders, households, products and their source shares, rooms, exports.
 import { del, get, logout, post, put, ready } from './lib/api.js';
-import { $, fill, h } from './lib/dom.js';
+import { $, fill, h, shownText } from './lib/dom.js';
 import { POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
 function toast(text) {
@@ -52,7 +52,7 @@ function drawChart(rows) {
   const el = (tag, attrs, text) => {
     const node = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = shownText(text);
     return node;
   };
   const sorted = [...rows].sort((a, b) => b.netFen - a.netFen);

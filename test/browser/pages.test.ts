@@ -120,6 +120,10 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
 
   it('shows the month per household with a chart and downloads the Excel export', async () => {
     await say(app, 2, '买1号 3份', { name: '王五' });
+    // A household name with a direction override must not show its label backwards in the chart.
+    const [source] = (await call(app, 'GET', '/api/products/1')).body.sources as { householdId: number }[];
+    const household = (await call(app, 'GET', `/api/households/${source!.householdId}`)).body;
+    expect((await call(app, 'PATCH', `/api/households/${household.id}`, { name: `${household.name}\u202E` })).status).toBe(200);
     const context = await loggedIn({ width: 1280, height: 900 });
     const page = await context.newPage();
     const seen = watch(page);
@@ -127,6 +131,9 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await page.waitForSelector('#tallies tbody tr');
     expect(await page.locator('#chart rect.bar.monitored').count()).toBeGreaterThan(0);
     expect(await page.locator('#chart rect.bar.lifted').count()).toBeGreaterThan(0);
+    const chartText = await page.evaluate(() => document.querySelector('#chart')!.textContent!);
+    expect(chartText).toContain(household.name);
+    expect(chartText).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     await shot(page, 'dashboard');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-tallies-xlsx')]);

@@ -29,10 +29,13 @@ export function h(tag, attrs = {}, ...children) {
  */
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
+/** Text as shown: without direction controls (for the few places that set textContent themselves). */
+export const shownText = (text) => String(text).replace(BIDI_CONTROLS, '');
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child).replace(BIDI_CONTROLS, '')));
+    el.append(child instanceof Node ? child : document.createTextNode(shownText(child)));
   }
 }
 
