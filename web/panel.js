@@ -113,9 +113,10 @@ async function answerableEntries() {
 const questionRows = new Map();
 
 function questionRow(q, entries) {
-  const text = h('input', { placeholder: '回答（发到弹幕）', maxlength: 2000, style: { flex: '1', minWidth: '12rem' } });
+  const text = h('input', { placeholder: '回答（发到弹幕）', 'aria-label': '回答（发到弹幕）', maxlength: 2000, style: { flex: '1 1 12rem', minWidth: '0' } });
   const draft = h('input', { type: 'checkbox' });
-  const entry = h('select', { 'aria-label': '用知识库条目回答', style: { flex: '1', minWidth: '12rem' } });
+  // A set width: otherwise a select is as wide as its longest option, whatever flex says.
+  const entry = h('select', { 'aria-label': '用知识库条目回答', style: { flex: '1 1 12rem', width: '12rem', minWidth: '0' } });
   // The matcher's unsure pick first; the official may choose another entry that can answer.
   const offer = (list, chosen) => {
     const listed = list.some((e) => e.id === chosen);
@@ -135,7 +136,7 @@ function questionRow(q, entries) {
     h('span', { class: 'grow' }, h('b', {}, q.asker.name), `：${q.text}`),
     h(
       'div',
-      { class: 'row', style: { flexBasis: '100%' } },
+      { class: 'row', style: { flexBasis: '100%', minWidth: '0' } },
       text,
       h('label', { class: 'row' }, draft, '存为草稿'),
       h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
@@ -144,7 +145,7 @@ function questionRow(q, entries) {
       ? null
       : h(
           'div',
-          { class: 'row', style: { flexBasis: '100%' } },
+          { class: 'row', style: { flexBasis: '100%', minWidth: '0' } },
           entry,
           h('label', { class: 'row', title: '把这个问法加进条目，下次直接回答' }, learn, '记住这个问法'),
           h('button', { type: 'button', onclick: () => act(answerWithEntry) }, '用条目回答'),

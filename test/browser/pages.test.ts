@@ -188,7 +188,12 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     // Answered with an approved entry the official picks, and the viewer's words learned.
     await say(app, room.id, '扶贫贷想翻修老屋，中不中？', { name: '老孙' });
     await panel.waitForSelector('[data-question] >> text=扶贫贷想翻修老屋');
+    // On a phone the row fits the screen: an entry list as wide as its longest entry pushed the
+    // answer button off to the right and let the page scroll sideways.
+    await panel.setViewportSize({ width: 390, height: 844 });
+    expect(await panel.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot(panel, 'panel-questions');
+    await panel.setViewportSize({ width: 1280, height: 900 });
     const row = '[data-question]:has-text("扶贫贷想翻修老屋")';
     await panel.selectOption(`${row} select`, 'loan-use');
     await panel.fill(`${row} input[placeholder]`, '半句');
