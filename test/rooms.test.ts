@@ -34,6 +34,8 @@ describe('rooms', () => {
     const b = (await call(app, 'POST', '/api/rooms', { name: '问答', platform: 'simulator', qa: true })).body;
     expect(a).toMatchObject({ platformFeeRate: 0, commissionRate: 0, connection: { state: 'live' } });
     expect(b.qa).toBe(true);
+    // Pages name the platform as people know it, from its plugin.
+    expect([a.platformLabel, b.platformLabel]).toEqual(['接口推送', '模拟直播间']);
     expect(a.overlayToken).not.toBe(b.overlayToken);
     expect((await call(app, 'GET', '/api/rooms')).body.map((r: { id: number }) => r.id)).toEqual([a.id, b.id]);
   });

@@ -2,7 +2,7 @@
 // 脱贫户 and 监测户), orders, households, products and their source shares, rooms, exports.
 import { del, get, logout, post, put, ready } from './lib/api.js';
 import { $, fill, h, shownText } from './lib/dom.js';
-import { POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
+import { CONNECTION, POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
 function toast(text) {
   const el = h('div', { class: 'toast', role: 'status' }, text);
@@ -197,8 +197,8 @@ async function loadRooms() {
     $('#rooms'),
     [['直播间'], ['平台'], ['费率'], ['状态'], ['商品卡地址（OBS）']],
     rooms.map((r) =>
-      h('tr', {}, h('td', {}, r.name), h('td', {}, r.platform), h('td', {}, `平台 ${(r.platformFeeRate * 100).toFixed(1)}% · 佣金 ${(r.commissionRate * 100).toFixed(1)}%`),
-        h('td', {}, r.connection.state), h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } }))),
+      h('tr', {}, h('td', {}, r.name), h('td', {}, r.platformLabel), h('td', {}, `平台 ${(r.platformFeeRate * 100).toFixed(1)}% · 佣金 ${(r.commissionRate * 100).toFixed(1)}%`),
+        h('td', {}, CONNECTION[r.connection.state] ?? r.connection.state), h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } }))),
     ),
   );
   fill($('#tally-room'), h('option', { value: '' }, '全部'), rooms.map((r) => h('option', { value: r.id }, r.name)));

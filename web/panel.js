@@ -247,7 +247,7 @@ const socket = io('/panel', { withCredentials: true });
 
 await ready();
 [rooms, products] = await Promise.all([get('/api/rooms'), get('/api/products')]);
-fill($('#room'), rooms.map((r) => h('option', { value: r.id }, `${r.name}（${r.platform}）`)));
+fill($('#room'), rooms.map((r) => h('option', { value: r.id }, `${r.name}（${r.platformLabel}）`)));
 const saved = Number(localStorage.getItem('nongbo.room'));
 $('#room').value = String(rooms.some((r) => r.id === saved) ? saved : (rooms[0]?.id ?? ''));
 await selectRoom(Number($('#room').value));

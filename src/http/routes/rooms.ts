@@ -54,6 +54,8 @@ const RoomView = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   platform: Type.String(),
+  /** The platform's name for people (抖音, 模拟直播间), from its plugin. */
+  platformLabel: Type.String(),
   config: Type.Object({}, { additionalProperties: true }),
   enabled: Type.Boolean(),
   goalFen: Type.Integer(),
@@ -88,6 +90,7 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
   };
   const view = async (room: Room) => ({
     ...room,
+    platformLabel: registry.get(room.platform)?.label ?? room.platform,
     overlays: overlayUrls(app.publicUrl(), room),
     connection: await runtime.connection(room),
     stats: await runtime.stats(room.id),
