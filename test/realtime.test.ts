@@ -78,3 +78,26 @@ describe('live sockets', () => {
     expect(await attempt(`${base}/panel`, { extraHeaders: { cookie } })).toBe('unauthorized');
   });
 });
+
+describe('the Q&A card', () => {
+  it('shows an official’s long answer cut with an ellipsis, not mid-word without a sign', async () => {
+    app = await buildTestApp({ demo: true });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: { authorization: `Bearer ${TOKEN}` }, payload: { name: '问答', platform: 'push', qa: true } })).json();
+    const socket = connectSocket(`${base}/overlay`, { transports: ['websocket'], reconnection: false, auth: { room: room.id, token: room.overlayToken } });
+    const cards: { short: string; source: string }[] = [];
+    socket.on('qa', (card: { short: string; source: string }) => cards.push(card));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await say(app, room.id, '贷款的事找谁办？', { name: '老杨' });
+    const [queued] = (await app.inject({ url: `/api/questions?roomId=${room.id}&status=queued`, headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    const answer = '到村委会找第一书记登记，'.repeat(10);
+    const res = await app.inject({ method: 'POST', url: `/api/questions/${queued.id}/answer`, headers: { authorization: `Bearer ${TOKEN}` }, payload: { answer } });
+    expect(res.statusCode).toBe(200);
+    await expect.poll(() => cards.length).toBe(1);
+    expect([...cards[0]!.short]).toHaveLength(80);
+    expect(cards[0]!.short.endsWith('…')).toBe(true);
+    expect(answer.startsWith(cards[0]!.short.slice(0, -1))).toBe(true);
+    socket.close();
+  });
+});

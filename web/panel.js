@@ -113,7 +113,8 @@ async function answerableEntries() {
 const questionRows = new Map();
 
 function questionRow(q, entries) {
-  const text = h('input', { placeholder: '回答（发到弹幕）', 'aria-label': '回答（发到弹幕）', maxlength: 2000, style: { flex: '1 1 12rem', minWidth: '0' } });
+  // Platforms cut long chat lines (a danmaku holds a few dozen characters): the hint says so.
+  const text = h('input', { placeholder: '回答（发到弹幕，40 字以内最好）', 'aria-label': '回答（发到弹幕，40 字以内最好）', maxlength: 2000, style: { flex: '1 1 12rem', minWidth: '0' } });
   const draft = h('input', { type: 'checkbox' });
   // A set width: otherwise a select is as wide as its longest option, whatever flex says.
   const entry = h('select', { 'aria-label': '用知识库条目回答', style: { flex: '1 1 12rem', width: '12rem', minWidth: '0' } });

@@ -7,6 +7,8 @@ import { QUESTION_STATUSES, withSource, type Question } from '../../policy/quest
 import { periodOf, PeriodQuery } from '../period.ts';
 import { IdParams, PageQuery, StringEnum } from '../schemas.ts';
 
+/** What the Q&A card shows of an answer in the official's own words. */
+const CARD_CHARS = 80;
 const Filter = Type.Object({
   ...PeriodQuery.properties,
   roomId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -34,7 +36,10 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
 
   const toChat = (q: Question, text: string, entry?: PolicyEntry) => {
     app.realtime.say(q.roomId, `@${chatSafeName(q.asker.name)} ${text}`);
-    const card = entry ? { short: entry.short, source: entry.source } : { short: [...text].slice(0, 80).join(''), source: '官方答复' };
+    // The card has room for 80 characters; a longer answer says it goes on, rather than ending mid-word.
+    const chars = [...text];
+    const short = chars.length > CARD_CHARS ? `${chars.slice(0, CARD_CHARS - 1).join('')}…` : text;
+    const card = entry ? { short: entry.short, source: entry.source } : { short, source: '官方答复' };
     app.realtime.showQa(q.roomId, { question: q.text, ...card, at: new Date().toISOString() });
   };
 
