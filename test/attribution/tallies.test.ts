@@ -87,6 +87,24 @@ describe('tallies', () => {
     expect((await call(app, 'GET', '/api/tallies?groupBy=village')).status).toBe(400);
   });
 
+  it('list a household’s orders by whose goods they claimed, and a waiting order by its product’s sources now', async () => {
+    const [a, b] = shop.households.map((h) => h.id) as [number, number];
+    const product = shop.products['1']!;
+    await call(app, 'PATCH', `/api/products/${product.id}`, { stock: 1 });
+    const claimed = (await say(app, shop.room.id, '买1号', { user: 'first' })).body.order;
+    const waiting = (await say(app, shop.room.id, '买1号', { user: 'second' })).body.order;
+    expect([claimed.status, waiting.status]).toEqual(['held', 'waitlisted']);
+    await call(app, 'PATCH', `/api/orders/${claimed.id}`, { status: 'cancelled' });
+    // Cancelling gave the waiting buyer the unit: place one more to keep an order waiting.
+    const stillWaiting = (await say(app, shop.room.id, '买1号', { user: 'third' })).body.order;
+    expect(stillWaiting.status).toBe('waitlisted');
+    // Product 1 was household a's; now it is household b's.
+    expect((await call(app, 'PATCH', `/api/products/${product.id}`, { sources: [{ householdId: b, share: 1 }] })).status).toBe(200);
+    const listed = async (household: number) => ((await call(app, 'GET', `/api/orders?householdId=${household}`)).body as { id: number }[]).map((o) => o.id).sort((x, y) => x - y);
+    expect(await listed(a)).toEqual([claimed.id, waiting.id]);
+    expect(await listed(b)).toEqual([stillWaiting.id]);
+  });
+
   it('count waitlisted orders only once they hold stock', async () => {
     await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 1 });
     await say(app, shop.room.id, '买1号 3份');

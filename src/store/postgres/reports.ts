@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, exists, gte, lt, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { TallyFilter, TallyRow } from '../../attribution/ledger.ts';
 import { CLAIMING, PAID, type Order } from '../../orders/order.ts';
 import type { OrderFilter } from '../store.ts';
@@ -15,16 +15,21 @@ export async function listOrders(db: Runner, f: OrderFilter): Promise<Order[]> {
   if (f.from) where.push(gte(orders.createdAt, f.from));
   if (f.to) where.push(lt(orders.createdAt, f.to));
   if (f.householdId !== undefined) {
-    // The ledger says whose goods a claim was; a waitlisted order has no claim yet, so its product's sources do.
+    // The ledger says whose goods a claim was. Only an order that never claimed (waitlisted, or
+    // cancelled while waiting) goes by its product's sources as they are now: a claimed order
+    // whose product later changed households is not the new household's.
     where.push(
       or(
         exists(db.select({ one: sql`1` }).from(le).where(and(eq(le.orderId, orders.id), eq(le.householdId, f.householdId)))),
-        exists(
-          db
-            .select({ one: sql`1` })
-            .from(orderLines)
-            .innerJoin(productSources, eq(productSources.productId, orderLines.productId))
-            .where(and(eq(orderLines.orderId, orders.id), eq(productSources.householdId, f.householdId))),
+        and(
+          notExists(db.select({ one: sql`1` }).from(le).where(eq(le.orderId, orders.id))),
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(orderLines)
+              .innerJoin(productSources, eq(productSources.productId, orderLines.productId))
+              .where(and(eq(orderLines.orderId, orders.id), eq(productSources.householdId, f.householdId))),
+          ),
         ),
       )!,
     );
