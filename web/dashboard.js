@@ -1,7 +1,7 @@
 // The cooperative's dashboard: income per household for a period (with a chart that marks
 // 脱贫户 and 监测户), orders, households, products and their source shares, rooms, exports.
 import { del, get, logout, post, put, ready } from './lib/api.js';
-import { $, fill, h, shownText } from './lib/dom.js';
+import { $, carefulButton, fill, h, shownText } from './lib/dom.js';
 import { CONNECTION, POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
 function toast(text) {
@@ -132,7 +132,7 @@ async function loadHouseholds() {
     [['编号'], ['姓名'], ['村组'], ['电话'], ['类别'], ['']],
     households.map((hh) =>
       h('tr', {}, h('td', {}, hh.id), h('td', {}, hh.name), h('td', {}, hh.village ?? ''), h('td', {}, hh.phone ?? ''), h('td', {}, poverty(hh.povertyStatus)),
-        h('td', {}, h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await del(`/api/households/${hh.id}`); await loadHouseholds(); }, '已删除') }, '删除'))),
+        h('td', {}, carefulButton(`delete-household:${hh.id}`, '删除', '确定删除？', () => act(async () => { await del(`/api/households/${hh.id}`); await loadHouseholds(); }, '已删除')))),
     ),
   );
 }

@@ -2,7 +2,7 @@
 // confirmation queue, chat to put on screen, stock, the goal, the adapter's state and previews.
 import { io } from '/socket.io/socket.io.esm.min.js';
 import { get, logout, patch, post, ready } from './lib/api.js';
-import { $, fill, h } from './lib/dom.js';
+import { $, carefulButton, fill, h } from './lib/dom.js';
 import { CONNECTION, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
 let rooms = [];
@@ -69,7 +69,7 @@ function drawOrders() {
         { 'data-order': o.id },
         h('span', { class: 'grow' }, `#${o.id} ${o.buyer.name}：${line.code}号 ${line.name} ×${line.qty} `, h('span', { class: 'badge' }, STATUS[o.status] ?? o.status)),
         o.status === 'held' ? h('button', { type: 'button', onclick: () => act(() => patch(`/api/orders/${o.id}`, { status: 'confirmed' })) }, '已付款') : null,
-        o.status === 'held' || o.status === 'waitlisted' ? h('button', { type: 'button', class: 'danger', onclick: () => act(() => patch(`/api/orders/${o.id}`, { status: 'cancelled' })) }, '取消') : null,
+        o.status === 'held' || o.status === 'waitlisted' ? carefulButton(`cancel:${o.id}`, '取消', '确定取消？', () => act(() => patch(`/api/orders/${o.id}`, { status: 'cancelled' }), '已取消')) : null,
       );
     }),
   );

@@ -64,6 +64,19 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await panel.waitForSelector('[data-order] >> text=王：');
     expect(await panel.evaluate(() => document.body.innerText)).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
 
+    // Cancelling takes two taps, and an order arriving in between (which redraws the list) does
+    // not undo the first.
+    const doomed = (await say(app, 2, '+1', { name: '周七' })).body.order;
+    const cancel = `[data-order="${doomed.id}"] button.danger`;
+    await panel.click(cancel);
+    await panel.waitForSelector(`${cancel} >> text=确定取消？`);
+    expect((await call(app, 'GET', `/api/orders/${doomed.id}`)).body.status).toBe('held');
+    await say(app, 2, '+1', { name: '吴八' });
+    await panel.waitForSelector('[data-order] >> text=吴八');
+    await panel.click(cancel);
+    await panel.waitForSelector(`[data-order="${doomed.id}"] >> text=已取消`);
+    expect((await call(app, 'GET', `/api/orders/${doomed.id}`)).body.status).toBe('cancelled');
+
     // The confirmation queue: accept a queued message.
     await say(app, 2, '买三', { name: '李四' });
     await panel.waitForSelector('text=确认下单');

@@ -47,3 +47,36 @@ export function fill(el, ...children) {
 }
 
 export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** When each careful button was armed to act, by key: a list redrawn in between keeps it armed. */
+const armedUntil = new Map();
+const ARMED_MS = 4000;
+
+/**
+ * A button for what cannot be undone (cancel an order, delete a household): the first tap turns
+ * it into `confirmLabel`, a second tap within four seconds acts. No dialog: a phone held in one
+ * hand while streaming taps twice on purpose, and a page never opens dialogs of its own.
+ */
+export function carefulButton(key, label, confirmLabel, action) {
+  const armed = () => (armedUntil.get(key) ?? 0) > Date.now();
+  const show = (on) => {
+    button.textContent = on ? confirmLabel : label;
+    button.classList.toggle('armed', on);
+  };
+  const button = h('button', {
+    type: 'button',
+    class: 'danger',
+    onclick: () => {
+      if (armed()) {
+        armedUntil.delete(key);
+        show(false);
+        return action();
+      }
+      armedUntil.set(key, Date.now() + ARMED_MS);
+      show(true);
+      setTimeout(() => !armed() && show(false), ARMED_MS + 50);
+    },
+  });
+  show(armed());
+  return button;
+}
