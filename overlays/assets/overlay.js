@@ -8,7 +8,7 @@ const theme = ['light', 'dark', 'festive'].includes(params.get('theme')) ? param
 const scale = Math.min(3, Math.max(0.25, Number(params.get('scale')) || 1));
 
 document.body.classList.add(`theme-${theme}`);
-document.getElementById('stage').style.transform = `scale(${scale})`;
+document.body.style.setProperty('--scale', String(scale));
 
 const WORDS = {
   zh: { featured: '讲解中', stock: (n, unit) => `剩余 ${n} ${unit}`, soldOut: '已售罄，可排队', cta: (code) => `评论 买${code}号 2份`, code: (code) => `${code}号`, from: '来自', per: '/', bought: (q) => `拍下 ×${q}`, goal: '本场目标', orders: (n) => `${n} 单`, source: '来源', lifted: '脱贫户', monitored: '监测户' },

@@ -175,6 +175,35 @@ describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, (
     }
   });
 
+  it('grow or shrink each widget from its own corner with ?scale=, and keep long text to a few lines', async () => {
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: 'A1' });
+    await say(app, shop.room.id, '买A1号', { name: '买'.repeat(30) });
+    await call(app, 'POST', `/api/rooms/${shop.room.id}/featured-chat`, { name: '李秀英', text: '蜂蜜收到了，很好吃！'.repeat(30) });
+    const box = async (name: string, scale: number, selector: string) => {
+      const { page } = await open(`${overlay(name)}&scale=${scale}`);
+      await page.waitForSelector(`${selector}:not(.hidden)`);
+      await page.waitForTimeout(600); // the ticker's slide-in
+      const b = await page.evaluate((s) => {
+        const r = document.querySelector(s)!.getBoundingClientRect();
+        return { left: Math.round(r.left), right: Math.round(r.right), top: Math.round(r.top), bottom: Math.round(r.bottom) };
+      }, selector);
+      await page.close();
+      return b;
+    };
+    for (const scale of [0.5, 1, 1.5]) {
+      const card = await box('product', scale, '.card');
+      expect([card.left, card.bottom]).toEqual([48, 1032]);
+      const ticker = await box('orders', scale, '.ticker');
+      expect([ticker.right, ticker.top]).toEqual([1872, 160]);
+      expect(ticker.bottom).toBeLessThanOrEqual(1080);
+      const chat = await box('chat', scale, '.chat');
+      expect(chat.bottom).toBe(1020);
+      expect(chat.top).toBeGreaterThanOrEqual(0);
+      expect(Math.round((chat.left + chat.right) / 2)).toBe(960);
+      expect(chat.bottom - chat.top).toBeLessThanOrEqual(Math.ceil(scale * (3 * 60 + 44 + 2)));
+    }
+  });
+
   it('show nothing for a wrong token, and answer 401', async () => {
     const wrong = overlay('product').replace(/token=[^&]+/, 'token=wrong');
     expect((await fetch(wrong)).status).toBe(401);
