@@ -64,14 +64,18 @@ export class AppError extends Error {
   readonly statusCode: number;
   readonly messageZh: string;
 
-  /** `detail` names what was wrong (a field, a code); it is appended to both languages. */
-  constructor(code: ErrorCode, detail?: string) {
+  /**
+   * `detail` names what was wrong (a field, a code); it is appended to both languages, or
+   * `detailZh` to the Chinese one where the detail is a sentence.
+   */
+  constructor(code: ErrorCode, detail?: string, detailZh?: string) {
     const [status, zh, en] = catalogue[code];
     super(detail ? `${en}: ${detail}` : en);
     this.name = 'AppError';
     this.code = code;
     this.statusCode = status;
-    this.messageZh = detail ? `${zh}：${detail}` : zh;
+    const shown = detailZh ?? detail;
+    this.messageZh = shown ? `${zh}：${shown}` : zh;
   }
 
   toJSON() {

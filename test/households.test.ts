@@ -58,7 +58,18 @@ describe('households', () => {
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).toBeTruthy();
     expect(res.body.error.messageZh).toBeTruthy();
+    // The pages show messageZh: it says what is wrong in Chinese, not in ajv's English.
+    expect(res.body.error.messageZh).not.toMatch(/must|should|NOT|pattern|characters/);
     expect((await call(app, 'GET', '/api/households')).body).toEqual([]);
+  });
+
+  it.each([
+    [{ name: '王', phone: 'call me' }, '请求内容不合格：body.phone 格式不对'],
+    [{ name: '王'.repeat(201) }, '请求内容不合格：body.name 最多 200 个字'],
+    [{ name: 42 }, '请求内容不合格：body.name 应为文字'],
+    [{ village: '石门村' }, '请求内容不合格：缺少 body.name'],
+  ])('says in Chinese what is wrong with %j', async (body, messageZh) => {
+    expect((await call(app, 'POST', '/api/households', body)).body.error.messageZh).toBe(messageZh);
   });
 
   it('names the unknown field in the error', async () => {

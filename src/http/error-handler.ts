@@ -21,7 +21,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 function toAppError(err: FastifyError): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err.validation) {
-    return new AppError('VALIDATION_FAILED', describeValidation(err.validation as unknown as ErrorObject[], err.validationContext));
+    const { en, zh } = describeValidation(err.validation as unknown as ErrorObject[], err.validationContext);
+    return new AppError('VALIDATION_FAILED', en, zh);
   }
   const code = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (code) return new AppError(code, err.message);

@@ -86,7 +86,10 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     if (!plugin) throw new AppError('VALIDATION_FAILED', `body.platform must be one of ${registry.platforms.join(', ')}`);
     let validate = compiled.get(platform);
     if (!validate) compiled.set(platform, (validate = configAjv.compile(plugin.configSchema)));
-    if (!validate(config)) throw new AppError('ROOM_CONFIG_INVALID', describeValidation(validate.errors ?? [], 'config'));
+    if (!validate(config)) {
+      const { en, zh } = describeValidation(validate.errors ?? [], 'config');
+      throw new AppError('ROOM_CONFIG_INVALID', en, zh);
+    }
   };
   const view = async (room: Room) => ({
     ...room,
