@@ -18,6 +18,6 @@ export function periodOf(q: { from?: string; to?: string }): { from?: Date; to?:
   };
   const from = read('from');
   const to = read('to');
-  if (from && to && from > to) throw new AppError('PERIOD_INVALID', 'from is after to');
+  if (from && to && from > to) throw new AppError('PERIOD_INVALID', 'from is after to', '开始时间晚于结束时间');
   return { from, to };
 }

@@ -54,32 +54,34 @@ export function readEntry(raw: unknown, where: string): PolicyEntry {
   for (const key of Object.keys(o)) if (!KEYS.has(key)) fail(where, `has an unknown key "${key}"`);
   const id = text(`${where}.id`, o.id, 100)!;
   if (!/^[\w.:-]+$/.test(id)) fail(`${where}.id`, 'may hold only letters, digits and - _ . :');
-  if (!Array.isArray(o.questions) || o.questions.length === 0) fail(`${where}.questions`, 'must be a list with at least one question');
-  const questions = (o.questions as unknown[]).map((q, i) => text(`${where}.questions[${i}]`, q, QUESTION_MAX)!);
-  if (questions.length > QUESTIONS_MAX) fail(`${where}.questions`, `has more than ${QUESTIONS_MAX} questions`);
-  const tags = o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => text(`${where}.tags[${i}]`, t, 40)!) : fail(`${where}.tags`, 'must be a list');
-  const short = text(`${where}.short`, o.short, SHORT_MAX)!;
+  // From here on the entry is named by its id too: an official finds "entries[57]" by counting, "(loan-use)" at once.
+  const named = `${where} (${id})`;
+  if (!Array.isArray(o.questions) || o.questions.length === 0) fail(`${named}.questions`, 'must be a list with at least one question');
+  const questions = (o.questions as unknown[]).map((q, i) => text(`${named}.questions[${i}]`, q, QUESTION_MAX)!);
+  if (questions.length > QUESTIONS_MAX) fail(`${named}.questions`, `has more than ${QUESTIONS_MAX} questions`);
+  const tags = o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => text(`${named}.tags[${i}]`, t, 40)!) : fail(`${named}.tags`, 'must be a list');
+  const short = text(`${named}.short`, o.short, SHORT_MAX)!;
   const status = o.status ?? 'approved';
-  if (!ENTRY_STATUSES.includes(status as EntryStatus)) fail(`${where}.status`, 'must be approved or draft');
+  if (!ENTRY_STATUSES.includes(status as EntryStatus)) fail(`${named}.status`, 'must be approved or draft');
   const date = (key: 'effectiveFrom' | 'effectiveTo') => {
-    const v = text(`${where}.${key}`, o[key], 10, false);
-    if (v !== null && (!DATE.test(v) || !isCalendarDate(v))) fail(`${where}.${key}`, 'must be a date like 2026-01-01');
+    const v = text(`${named}.${key}`, o[key], 10, false);
+    if (v !== null && (!DATE.test(v) || !isCalendarDate(v))) fail(`${named}.${key}`, 'must be a date like 2026-01-01');
     return v;
   };
   const entry: PolicyEntry = {
     id,
-    title: text(`${where}.title`, o.title, 200)!,
+    title: text(`${named}.title`, o.title, 200)!,
     questions,
     short,
-    answer: text(`${where}.answer`, o.answer, 5000)!,
-    source: text(`${where}.source`, o.source, 500)!,
+    answer: text(`${named}.answer`, o.answer, 5000)!,
+    source: text(`${named}.source`, o.source, 500)!,
     tags,
-    region: text(`${where}.region`, o.region, 100, false),
+    region: text(`${named}.region`, o.region, 100, false),
     effectiveFrom: date('effectiveFrom'),
     effectiveTo: date('effectiveTo'),
     status: status as EntryStatus,
   };
-  if (entry.effectiveFrom && entry.effectiveTo && entry.effectiveFrom > entry.effectiveTo) fail(where, 'effectiveFrom is after effectiveTo');
+  if (entry.effectiveFrom && entry.effectiveTo && entry.effectiveFrom > entry.effectiveTo) fail(named, 'effectiveFrom is after effectiveTo');
   return entry;
 }
 

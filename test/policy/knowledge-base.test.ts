@@ -49,11 +49,11 @@ describe('policy knowledge base', () => {
   it.each([
     ['an unknown key in the file', { ...KB, extra: 1 }, /file: has an unknown key "extra"/],
     ['a wrong version', { ...KB, version: 2 }, /version/],
-    ['an entry without questions', { version: 1, entries: [{ ...KB.entries[0], questions: [] }] }, /entries\[0\]\.questions/],
-    ['a short answer over 40 characters', { version: 1, entries: [KB.entries[0], { ...KB.entries[1], short: '短'.repeat(41) }] }, /entries\[1\]\.short/],
+    ['an entry without questions', { version: 1, entries: [{ ...KB.entries[0], questions: [] }] }, /entries\[0\] \(loan-eligibility\)\.questions/],
+    ['a short answer over 40 characters', { version: 1, entries: [KB.entries[0], { ...KB.entries[1], short: '短'.repeat(41) }] }, /entries\[1\] \(loan-amount-term\)\.short/],
     ['an unknown status', { version: 1, entries: [{ ...KB.entries[0], status: 'maybe' }] }, /status/],
     ['a bad date', { version: 1, entries: [{ ...KB.entries[0], effectiveFrom: '2026-13-45' }] }, /effectiveFrom/],
-    ['a day the calendar does not have', { version: 1, entries: [{ ...KB.entries[0], effectiveTo: '2026-02-30' }] }, /entries\[0\]\.effectiveTo/],
+    ['a day the calendar does not have', { version: 1, entries: [{ ...KB.entries[0], effectiveTo: '2026-02-30' }] }, /entries\[0\] \(loan-eligibility\)\.effectiveTo/],
     ['the same id twice', { version: 1, entries: [KB.entries[0], KB.entries[0]] }, /entries\[1\]: repeats the id/],
     ['an unknown key in an entry', { version: 1, entries: [{ ...KB.entries[0], author: 'x' }] }, /entries\[0\]: has an unknown key "author"/],
   ])('refuses %s whole, naming what is wrong, and imports nothing', async (_label, file, message) => {
