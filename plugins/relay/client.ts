@@ -59,13 +59,51 @@ export function relayEvent(line: unknown, now = new Date()): PlatformEvent | und
   }
 }
 
+/**
+ * Lines handled per turn of the event loop. One 4 MB frame holds some 50,000 lines: read in one go
+ * they held the server for 1–3 s (no other room, page or overlay was served meanwhile).
+ */
+const LINES_PER_TURN = 500;
+
 export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
   const { config, log } = ctx;
   let ws: WebSocket | undefined;
   let ping: NodeJS.Timeout | undefined;
   let badLines = 0;
+  /** Lines of frames not yet handled, in order; the socket is paused while there are any. */
+  let pending: string[] = [];
+  let draining = false;
+  /** The room asked for a pause: too many messages are being stored. */
+  let held = false;
+
+  const handleLine = (text: string) => {
+    if (!text.trim()) return;
+    let event: PlatformEvent | undefined;
+    try {
+      event = relayEvent(JSON.parse(text));
+    } catch {
+      event = undefined;
+    }
+    if (event) ctx.emit(event);
+    else if (badLines++ < 20) log.warn({ line: text.slice(0, 200) }, 'relay line dropped: not a chat event');
+  };
+  const drain = () => {
+    if (held || !ws) return void (draining = false);
+    for (const text of pending.splice(0, LINES_PER_TURN)) handleLine(text);
+    if (pending.length > 0) return void setImmediate(drain);
+    draining = false;
+    ws.resume();
+  };
+  const startDraining = () => {
+    if (draining || pending.length === 0) return;
+    draining = true;
+    ws?.pause();
+    setImmediate(drain);
+  };
+
   return {
     open() {
+      pending = [];
       ws = new WebSocket(config.url, {
         maxPayload: 4 * 1024 * 1024,
         handshakeTimeout: 15_000,
@@ -86,17 +124,12 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
           if (badLines++ < 20) log.warn('relay frame dropped: not UTF-8');
           return;
         }
-        for (const text of frame.split('\n')) {
-          if (!text.trim()) continue;
-          let event: PlatformEvent | undefined;
-          try {
-            event = relayEvent(JSON.parse(text));
-          } catch {
-            event = undefined;
-          }
-          if (event) ctx.emit(event);
-          else if (badLines++ < 20) log.warn({ line: text.slice(0, 200) }, 'relay line dropped: not a chat event');
-        }
+        const lines = frame.split('\n');
+        // A frame of a few lines, with nothing waiting before it, is handled at once.
+        if (!draining && !held && lines.length <= LINES_PER_TURN) return lines.forEach(handleLine);
+        // Not push(...lines): a frame of newlines alone is millions of them, past what a call takes.
+        pending = pending.length > 0 ? pending.concat(lines) : lines;
+        startDraining();
       });
       ws.on('unexpected-response', (_req, res) => {
         // 401/403 from the capture tool: the token is wrong, and retrying will not fix it.
@@ -108,13 +141,22 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
         ctx.closed(`websocket closed (${code})`);
       });
     },
-    pause: () => ws?.pause(),
-    resume: () => ws?.resume(),
+    pause: () => {
+      held = true;
+      ws?.pause();
+    },
+    resume: () => {
+      held = false;
+      if (pending.length > 0) startDraining();
+      else ws?.resume();
+    },
     async close() {
       clearInterval(ping);
+      pending = [];
       ws?.removeAllListeners();
       ws?.on('error', () => {});
       ws?.terminate();
+      ws = undefined;
     },
   };
 }

@@ -125,6 +125,33 @@ describe('relay adapter', () => {
     await until(async () => (await roomOf(id)).stats.messages === 5, 2000, 'five messages counted');
   });
 
+  it('reads a frame of thousands of lines a slice at a time, in order, letting the server serve others meanwhile', async () => {
+    const server = await startRelay();
+    const id = await relayRoom({ url: server.url });
+    await connectLive(id);
+    const ws = (await until(() => server.sockets[0], 3000, 'the connection')).ws;
+    const likes: number[] = [];
+    let turns = 0;
+    const turnsAt: number[] = [];
+    app.events.on('platform', ({ roomId, event }) => {
+      if (roomId !== id || event.kind !== 'like') return;
+      likes.push(event.count);
+      turnsAt.push(turns);
+    });
+    const ticker = setInterval(() => turns++, 1);
+    try {
+      // 20,000 lines in one frame, then a frame with one more: both read, in the order sent.
+      ws.send(Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ type: 'like', count: i })).join('\n'));
+      ws.send(JSON.stringify({ type: 'like', count: 20_000 }));
+      await until(() => likes.length === 20_001, 15_000, 'every line');
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(likes).toEqual(Array.from({ length: 20_001 }, (_, i) => i));
+    // Timers ran between the frame's first line and its last: it was not read in one go.
+    expect(turnsAt.at(-2)! - turnsAt[0]!).toBeGreaterThan(0);
+  });
+
   it('drops garbage lines and keeps the connection: a later valid line still becomes an order', async () => {
     const server = await startRelay();
     const id = await relayRoom({ url: server.url });
