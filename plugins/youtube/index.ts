@@ -156,7 +156,14 @@ function createPoller(ctx: AdapterContext<YoutubeConfig>) {
       ctx.live();
     }
     ctx.alive();
-    for (const item of Array.isArray(body.items) ? (body.items as ChatItem[]) : []) {
+    const items = Array.isArray(body.items) ? (body.items as ChatItem[]) : [];
+    for (const [i, item] of items.entries()) {
+      // A page is read 500 items a turn of the event loop, as the relay reads its frames: a page
+      // of tens of thousands held the whole server for seconds.
+      if (i > 0 && i % 500 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (closed) return;
+      }
       if (item?.snippet?.type === 'chatEndedEvent') {
         pageTokens.delete(resumeKey);
         return ctx.closed('the live chat has ended', true);

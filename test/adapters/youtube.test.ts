@@ -313,6 +313,34 @@ describe('youtube adapter', () => {
     expect(states.map((s) => s.state)).not.toContain('reconnecting');
   });
 
+  it('reads a page of thousands of items a slice at a time, in order, letting the server serve others meanwhile', async () => {
+    const superChat = (i: number) => ({
+      kind: 'youtube#liveChatMessage',
+      id: `sc-${i}`,
+      snippet: { type: 'superChatEvent', publishedAt: new Date().toISOString(), superChatDetails: { amountMicros: '1000000', currency: 'CNY', amountDisplayString: `¥${i}` } },
+      authorDetails: { channelId: `UC-${i}`, displayName: `观众${i}` },
+    });
+    server = await fakeYoutube((n) => (n === 0 ? page(Array.from({ length: 3000 }, (_, i) => superChat(i)), `${tokenPrefix}1`) : page([], `${tokenPrefix}${n + 1}`)));
+    const id = await youtubeRoom({});
+    const gifts: string[] = [];
+    let turns = 0;
+    const turnsAt: number[] = [];
+    app.events.on('platform', ({ roomId, event }) => {
+      if (roomId !== id || event.kind !== 'gift') return;
+      gifts.push(event.gift);
+      turnsAt.push(turns);
+    });
+    const ticker = setInterval(() => turns++, 1);
+    try {
+      await call(app, 'POST', `/api/rooms/${id}/connect`);
+      await until(() => gifts.length === 3000, 10_000, 'every item');
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(gifts).toEqual(Array.from({ length: 3000 }, (_, i) => `¥${i}`));
+    expect(turnsAt.at(-1)! - turnsAt[0]!).toBeGreaterThan(0);
+  });
+
   it('stops with state error on a 401 whatever its body, without retrying', async () => {
     server = await fakeYoutube(() => ({ status: 401, body: '<html>Unauthorized</html>', raw: true }));
     const id = await youtubeRoom({});
