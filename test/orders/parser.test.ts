@@ -151,6 +151,12 @@ describe('normalization', () => {
     expect(normalizeChat('＠主播\u200b　🌾 ＢＵＹ Ａ１')).toBe('buy a1');
   });
 
+  it('takes an order followed by any amount of punctuation or emoji, as the grammar allows', () => {
+    expect(parseOrder(`买3号 2份${'！'.repeat(250)}`, CODES)).toMatchObject({ kind: 'order', code: '3', qty: 2 });
+    expect(parseOrder(`买3号 2份${'😀'.repeat(150)}`, CODES)).toMatchObject({ kind: 'order', code: '3', qty: 2 });
+    expect(parseOrder(`买3号 2份${'好'.repeat(250)}`, CODES).kind).toBe('none');
+  });
+
   it('survives hostile and huge input without throwing', () => {
     for (const text of ['\uD800', '<script>买3号</script>', '买'.repeat(100_000), '\u0000买3号', '+'.repeat(5000), '号'.repeat(300)]) {
       expect(() => parseOrder(text, CODES)).not.toThrow();
