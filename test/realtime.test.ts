@@ -86,8 +86,8 @@ describe('the Q&A card', () => {
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: { authorization: `Bearer ${TOKEN}` }, payload: { name: '问答', platform: 'push', qa: true } })).json();
     const socket = connectSocket(`${base}/overlay`, { transports: ['websocket'], reconnection: false, auth: { room: room.id, token: room.overlayToken } });
-    const cards: { short: string; source: string }[] = [];
-    socket.on('qa', (card: { short: string; source: string }) => cards.push(card));
+    const cards: ({ short: string; source: string } | null)[] = [];
+    socket.on('qa', (card: { short: string; source: string } | null) => cards.push(card));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     await say(app, room.id, '贷款的事找谁办？', { name: '老杨' });
     const [queued] = (await app.inject({ url: `/api/questions?roomId=${room.id}&status=queued`, headers: { authorization: `Bearer ${TOKEN}` } })).json();
@@ -98,6 +98,11 @@ describe('the Q&A card', () => {
     expect([...cards[0]!.short]).toHaveLength(80);
     expect(cards[0]!.short.endsWith('…')).toBe(true);
     expect(answer.startsWith(cards[0]!.short.slice(0, -1))).toBe(true);
+    // The streamer takes the card down before the next answer.
+    const down = await app.inject({ method: 'DELETE', url: `/api/rooms/${room.id}/qa-card`, headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(down.statusCode).toBe(204);
+    await expect.poll(() => cards.length).toBe(2);
+    expect(cards[1]).toBeNull();
     socket.close();
   });
 });

@@ -1,7 +1,7 @@
 // The phone control panel: one tap to feature a product, orders arriving live, the
 // confirmation queue, chat to put on screen, stock, the goal, the adapter's state and previews.
 import { io } from '/socket.io/socket.io.esm.min.js';
-import { get, logout, patch, post, ready } from './lib/api.js';
+import { del, get, logout, patch, post, ready } from './lib/api.js';
 import { $, carefulButton, fill, h } from './lib/dom.js';
 import { CONNECTION, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
@@ -300,6 +300,8 @@ $('#toggle').addEventListener('click', () =>
   }),
 );
 $('#clear').addEventListener('click', () => act(() => post(`/api/rooms/${room.id}/feature`, { code: null })));
+$('#clear-qa').addEventListener('click', () => act(() => del(`/api/rooms/${room.id}/qa-card`), '问答卡已收起'));
+$('#clear-chat').addEventListener('click', () => act(() => post(`/api/rooms/${room.id}/featured-chat`, {}), '弹幕卡已收起'));
 $('#stock-product').addEventListener('change', syncStockInput);
 $('#stock-form').addEventListener('submit', (e) => {
   e.preventDefault();

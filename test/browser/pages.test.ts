@@ -77,6 +77,15 @@ describe.skipIf(!hasChromium)('control panel and dashboard in Chromium', { timeo
     await panel.waitForSelector(`[data-order="${doomed.id}"] >> text=已取消`);
     expect((await call(app, 'GET', `/api/orders/${doomed.id}`)).body.status).toBe('cancelled');
 
+    // The featured chat card comes down from the panel.
+    await call(app, 'POST', '/api/rooms/2/featured-chat', { name: '李秀英', text: '蜂蜜收到了' });
+    const chatOverlay = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await chatOverlay.goto(room.overlays.chat);
+    await chatOverlay.waitForFunction(() => document.body.innerText.includes('蜂蜜收到了'));
+    await panel.click('#clear-chat');
+    await chatOverlay.waitForFunction(() => !document.body.innerText.includes('蜂蜜收到了'));
+    await chatOverlay.close();
+
     // The confirmation queue: accept a queued message.
     await say(app, 2, '买三', { name: '李四' });
     await panel.waitForSelector('text=确认下单');

@@ -214,6 +214,12 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The Q&A card stays up until the next answer; the streamer may take it down sooner.
+  app.delete('/api/rooms/:id/qa-card', { schema: { params: IdParams } }, async (req, reply) => {
+    app.realtime.showQa((await load(req.params.id)).id, null);
+    return reply.code(204).send();
+  });
+
   app.post(
     '/api/rooms/:id/test-event',
     { schema: { params: IdParams, body: Type.Object({ kind: StringEnum(['order', 'qa', 'chat'] as const) }, { additionalProperties: false }) } },
