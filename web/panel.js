@@ -112,6 +112,9 @@ async function answerableEntries() {
  */
 const questionRows = new Map();
 
+/** Viewers who asked the very same question are answered together: say how many. */
+const alsoAnswered = (copies) => (copies ? `（同样的问题另有 ${copies} 条一并回答）` : '');
+
 function questionRow(q, entries) {
   // Platforms cut long chat lines (a danmaku holds a few dozen characters): the hint says so.
   const text = h('input', { placeholder: '回答（发到弹幕，40 字以内最好）', 'aria-label': '回答（发到弹幕，40 字以内最好）', maxlength: 2000, style: { flex: '1 1 12rem', minWidth: '0' } });
@@ -128,7 +131,7 @@ function questionRow(q, entries) {
   const answerWithEntry = async () => {
     if (!entry.value) throw new Error('请先选择条目');
     const r = await post(`/api/questions/${q.id}/answer`, { entryId: entry.value, learn: learn.checked });
-    toast(learn.checked && !r.learned ? '已用条目回答（这个问法条目里已有，或条目问法已满）' : '已用条目回答');
+    toast(`${learn.checked && !r.learned ? '已用条目回答（这个问法条目里已有，或条目问法已满）' : '已用条目回答'}${alsoAnswered(r.copies)}`);
     await loadQuestions();
   };
   const row = h(
@@ -140,7 +143,7 @@ function questionRow(q, entries) {
       { class: 'row', style: { flexBasis: '100%', minWidth: '0' } },
       text,
       h('label', { class: 'row' }, draft, '存为草稿'),
-      h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); await loadQuestions(); }, '已回答') }, '回答'),
+      h('button', { type: 'button', class: 'primary', onclick: () => act(async () => { const r = await post(`/api/questions/${q.id}/answer`, { answer: text.value, saveDraft: draft.checked }); toast(`已回答${alsoAnswered(r.copies)}`); await loadQuestions(); }) }, '回答'),
     ),
     entries.length === 0
       ? null
@@ -151,7 +154,7 @@ function questionRow(q, entries) {
           h('label', { class: 'row', title: '把这个问法加进条目，下次直接回答' }, learn, '记住这个问法'),
           h('button', { type: 'button', onclick: () => act(answerWithEntry) }, '用条目回答'),
         ),
-    h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { await post(`/api/questions/${q.id}/dismiss`); await loadQuestions(); }) }, '忽略'),
+    h('button', { type: 'button', class: 'danger', onclick: () => act(async () => { const r = await post(`/api/questions/${q.id}/dismiss`); toast(`已忽略${r.copies ? `（同样的问题另有 ${r.copies} 条一并忽略）` : ''}`); await loadQuestions(); }) }, '忽略'),
   );
   // When the list of entries that can answer is fetched again, a waiting row offers the new one,
   // keeping the official's choice if it can still answer (never while the picker is open).

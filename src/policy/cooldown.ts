@@ -12,7 +12,8 @@ export interface CooledAnswer {
   count: number;
 }
 
-const MAX_NAMES = 8;
+/** Askers named in one answer; the rest are counted. */
+export const MAX_NAMES = 8;
 
 interface Window {
   /** Who asked in this window, by platform user id: a viewer asking twice counts once. */

@@ -28,6 +28,8 @@ const RECHECK_MS = 2000;
 const STATEMENT_ANSWER_AT = 0.6;
 /** Longer questions are not typed in chat; matching them is wasted work. */
 const MAX_QUESTION = 500;
+/** Queued copies of one question decided together, at most (a room's queue is rarely longer). */
+const COPIES_MAX = 1000;
 
 /** What the matcher made of a chat message in a Q&A room, to be stored with it. */
 export interface Verdict {
@@ -139,9 +141,15 @@ export class PolicyService {
   }
 
   /** The official answers a queued question; optionally the answer is kept as a draft entry to review. */
-  async answerQueued(id: number, answer: string, saveDraft: boolean): Promise<{ question: Question; draft?: PolicyEntry }> {
-    const question = await this.store.questions.decide(id, { status: 'answered_by_official', answer, answeredAt: new Date() });
-    if (!saveDraft) return { question };
+  /**
+   * The official answers a queued question in their own words. `copies`: the other viewers who
+   * asked the very same thing and waited in the queue, answered with it (see `decideCopies`).
+   */
+  async answerQueued(id: number, answer: string, saveDraft: boolean): Promise<{ question: Question; copies: Question[]; draft?: PolicyEntry }> {
+    const decision = { status: 'answered_by_official', answer, answeredAt: new Date() } as const;
+    const question = await this.store.questions.decide(id, decision);
+    const copies = await this.decideCopies(question, decision);
+    if (!saveDraft) return { question, copies };
     const asked = asEntryQuestion(question.text) ?? '（无法保存的问题文字）';
     const draft: PolicyEntry = {
       id: `official-${question.id}`,
@@ -157,18 +165,43 @@ export class PolicyService {
       status: 'draft',
     };
     await this.import([draft]);
-    return { question, draft };
+    return { question, copies, draft };
   }
 
   /**
    * The official answers a queued question with an entry (the matcher's unsure pick, or another):
    * its short answer goes to chat. The matcher's pick stays on the question's record beside it.
    */
-  async answerQueuedWithEntry(id: number, entryId: string): Promise<{ question: Question; entry: PolicyEntry }> {
+  async answerQueuedWithEntry(id: number, entryId: string): Promise<{ question: Question; copies: Question[]; entry: PolicyEntry }> {
     const entry = await this.entry(entryId);
     if (!inForce(entry, shanghaiDay(new Date()))) throw new AppError('POLICY_ENTRY_NOT_IN_FORCE', entryId);
-    const question = await this.store.questions.decide(id, { status: 'answered_by_official', answer: entry.short, answeredAt: new Date(), answeredEntryId: entryId });
-    return { question, entry };
+    const decision = { status: 'answered_by_official', answer: entry.short, answeredAt: new Date(), answeredEntryId: entryId } as const;
+    const question = await this.store.questions.decide(id, decision);
+    return { question, copies: await this.decideCopies(question, decision), entry };
+  }
+
+  /**
+   * The other queued copies of a question just decided (the same words in the same room, up to
+   * punctuation, spaces and width), decided the same way: fifty viewers pasting one question
+   * made fifty rows for the official to answer one by one. Copies another official decided in the
+   * meantime are left out.
+   */
+  private async decideCopies(question: Question, decision: Parameters<Store['questions']['decide']>[1]): Promise<Question[]> {
+    const same = (text: string) => normalizeQuestion(text).replace(/[\s\p{P}\p{S}]/gu, '');
+    const words = same(question.text);
+    if (!words) return [];
+    const queued = await this.store.questions.list({ roomId: question.roomId, status: 'queued', limit: COPIES_MAX, offset: 0 });
+    const copies: Question[] = [];
+    // In the order they were asked, so the answer names the askers in that order.
+    for (const q of queued.sort((a, b) => a.id - b.id)) {
+      if (q.id === question.id || same(q.text) !== words) continue;
+      try {
+        copies.push(await this.store.questions.decide(q.id, decision));
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'QUESTION_DECIDED')) throw err;
+      }
+    }
+    return copies;
   }
 
   /**
@@ -184,8 +217,11 @@ export class PolicyService {
     return added;
   }
 
-  async dismiss(id: number): Promise<Question> {
-    return this.store.questions.decide(id, { status: 'dismissed', answer: null, answeredAt: new Date() });
+  /** Dismisses a queued question and its queued copies (see `decideCopies`). */
+  async dismiss(id: number): Promise<Question & { copies: number }> {
+    const decision = { status: 'dismissed', answer: null, answeredAt: new Date() } as const;
+    const question = await this.store.questions.decide(id, decision);
+    return { ...question, copies: (await this.decideCopies(question, decision)).length };
   }
 
   async entry(id: string): Promise<PolicyEntry> {

@@ -95,9 +95,9 @@ describe('Q&A rooms', () => {
     const short = '只能用于发展生产，不能盖房、办婚事或转借他人';
     const answered = await call(app, 'POST', `/api/questions/${queued[0].id}/answer`, { entryId: 'loan-use', learn: true });
     // The matcher's pick stays on record beside the entry the official chose; topics count the latter.
-    expect(answered.body).toMatchObject({ learned: true, question: { status: 'answered_by_official', entryId: 'loan-amount-term', answeredEntryId: 'loan-use', answer: short } });
-    // The second asker of the same words: answered too, and the words are learned once.
-    expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.learned).toBe(false);
+    // The second asker of the same words is answered with it (a copy), and the words are learned once.
+    expect(answered.body).toMatchObject({ copies: 1, learned: true, question: { status: 'answered_by_official', entryId: 'loan-amount-term', answeredEntryId: 'loan-use', answer: short } });
+    expect((await call(app, 'POST', `/api/questions/${queued[1].id}/answer`, { entryId: 'loan-use', learn: true })).body.error.code).toBe('QUESTION_DECIDED');
     const learned: string[] = (await call(app, 'GET', '/api/policy/entries/loan-use')).body.questions;
     expect(learned.filter((q) => q === words)).toHaveLength(1);
     // Recorded as learned, so the entry's own questions still say what it answers, and listed
@@ -193,5 +193,28 @@ describe('Q&A rooms on a live platform', () => {
     expect(tw.sent[1]!.text).toMatch(/^@老乡 @山里人 @远方 /);
     await new Promise((r) => setTimeout(r, 1200));
     expect(tw.sent).toHaveLength(2);
+  });
+
+  it('answer the queued copies of a question with it, naming every asker, and dismiss copies together', async () => {
+    await start(800);
+    tw = await fakeTwitch();
+    tw.password = 'oauth:abcdefghijklmnop';
+    roomId = (await call(app, 'POST', '/api/rooms', { name: '政策', platform: 'twitch', qa: true, config: { channel: 'gov', url: tw.url, token: 'abcdefghijklmnop', username: 'nongbo_bot' } })).body.id;
+    await call(app, 'POST', `/api/rooms/${roomId}/connect`);
+    await until('live', async () => (await call(app, 'GET', `/api/rooms/${roomId}`)).body.connection.state === 'live');
+    const asked = [['1', '阿妹', '贷款的事找谁办？'], ['2', '老乡', '贷款的事找谁办'], ['3', '山里人', '贷款的事 找谁办？？'], ['4', '远方', '低保的事找谁办？'], ['5', '过客', '低保的事找谁办']];
+    for (const [userId, display, text] of asked) tw.say('#gov', { id: `c${userId}`, userId: userId!, login: `u${userId}`, display: display!, text: text! });
+    const queued = async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body as { id: number; text: string }[];
+    await until('all queued', async () => (await queued()).length === 5);
+    const first = (await queued()).find((q) => q.text === '贷款的事找谁办？')!;
+    const answered = await call(app, 'POST', `/api/questions/${first.id}/answer`, { answer: '到村委会找第一书记登记。' });
+    expect(answered.body.copies).toBe(2);
+    await until('one answer in chat', () => tw.sent.length === 1);
+    // The asker answered first, then the copies (stored in whatever order the engine committed them).
+    expect(tw.sent[0]!.text).toMatch(/^@阿妹 (@老乡 @山里人|@山里人 @老乡) 到村委会找第一书记登记。$/);
+    const left = await queued();
+    expect(left.map((q) => q.text).sort()).toEqual(['低保的事找谁办', '低保的事找谁办？']);
+    expect((await call(app, 'POST', `/api/questions/${left[0]!.id}/dismiss`)).body).toMatchObject({ status: 'dismissed', copies: 1 });
+    expect(await queued()).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { chatSafeName } from '../../orders/ack.ts';
 import { AppError } from '../../errors.ts';
+import { addressees, MAX_NAMES } from '../../policy/cooldown.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
 import { QUESTION_STATUSES, withSource, type Question } from '../../policy/question.ts';
 import { periodOf, PeriodQuery } from '../period.ts';
@@ -34,8 +35,10 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
     return store.questions.topics({ roomId, liveSessionId, status, ...periodOf(req.query) });
   });
 
-  const toChat = (q: Question, text: string, entry?: PolicyEntry) => {
-    app.realtime.say(q.roomId, `@${chatSafeName(q.asker.name)} ${text}`);
+  /** One chat line for the asker and everyone who asked the same (eight named, then a count). */
+  const toChat = (q: Question, copies: Question[], text: string, entry?: PolicyEntry) => {
+    const askers = [...new Map([q, ...copies].map((c) => [`${c.asker.platform}:${c.asker.userId}`, c.asker.name])).values()];
+    app.realtime.say(q.roomId, `${addressees(askers.slice(0, MAX_NAMES), askers.length, chatSafeName)} ${text}`);
     // The card has room for 80 characters; a longer answer says it goes on, rather than ending mid-word.
     const chars = [...text];
     const short = chars.length > CARD_CHARS ? `${chars.slice(0, CARD_CHARS - 1).join('')}…` : text;
@@ -67,8 +70,8 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
       if ((answer === undefined) === (entryId === undefined)) throw new AppError('VALIDATION_FAILED', 'give either answer (your own words) or entryId (an entry’s answer)');
       if (entryId !== undefined) {
         if (saveDraft !== undefined) throw new AppError('VALIDATION_FAILED', 'saveDraft goes with answer; with entryId, use learn');
-        const { question, entry } = await policy.answerQueuedWithEntry(req.params.id, entryId);
-        toChat(question, withSource(entry.short, entry.source), entry);
+        const { question, copies, entry } = await policy.answerQueuedWithEntry(req.params.id, entryId);
+        toChat(question, copies, withSource(entry.short, entry.source), entry);
         // After the answer is out: learning is the official's bonus, not part of answering, and
         // its failure must not read as a failed answer (a retry would find the question decided).
         const learned = learn
@@ -77,12 +80,12 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
               return false;
             })
           : false;
-        return { question, entry: learned ? await policy.entry(entryId) : entry, learned };
+        return { question, copies: copies.length, entry: learned ? await policy.entry(entryId) : entry, learned };
       }
       if (learn !== undefined) throw new AppError('VALIDATION_FAILED', 'learn goes with entryId; with answer, use saveDraft');
-      const result = await policy.answerQueued(req.params.id, answer!, saveDraft ?? false);
-      toChat(result.question, answer!);
-      return result;
+      const { question, copies, draft } = await policy.answerQueued(req.params.id, answer!, saveDraft ?? false);
+      toChat(question, copies, answer!);
+      return { question, copies: copies.length, ...(draft && { draft }) };
     },
   );
 
