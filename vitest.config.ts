@@ -21,6 +21,7 @@ const bothEngines = [
   'test/policy/knowledge-base.test.ts',
   'test/policy/qa-room.test.ts',
   'test/adapters/connections.test.ts',
+  'test/adapters/douyin.test.ts',
   'test/scale/*.test.ts',
 ];
 

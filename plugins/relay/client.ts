@@ -70,8 +70,13 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
   let ws: WebSocket | undefined;
   let ping: NodeJS.Timeout | undefined;
   let badLines = 0;
-  /** Lines of frames not yet handled, in order; the socket is paused while there are any. */
-  let pending: string[] = [];
+  /**
+   * Frames whose lines are not all handled yet, in order, and how far into the first one we are
+   * (an index, not splice: taking 500 lines off the front of 4 million moved the rest each time).
+   * The socket is paused while there are any.
+   */
+  let frames: string[][] = [];
+  let at = 0;
   let draining = false;
   /** The room asked for a pause: too many messages are being stored. */
   let held = false;
@@ -88,14 +93,27 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
     else if (badLines++ < 20) log.warn({ line: text.slice(0, 200) }, 'relay line dropped: not a chat event');
   };
   const drain = () => {
-    if (held || !ws) return void (draining = false);
-    for (const text of pending.splice(0, LINES_PER_TURN)) handleLine(text);
-    if (pending.length > 0) return void setImmediate(drain);
+    let handled = 0;
+    while (handled < LINES_PER_TURN && frames.length > 0 && !held && ws) {
+      const frame = frames[0]!;
+      const line = frame[at++]!;
+      // Blank lines cost next to nothing and do not count: a frame of newlines alone is millions.
+      if (line.trim()) {
+        handleLine(line);
+        handled++;
+      }
+      if (at === frame.length) {
+        frames.shift();
+        at = 0;
+      }
+    }
+    if (frames.length > 0 && !held && ws) return void setImmediate(drain);
     draining = false;
-    ws.resume();
+    // Reading resumes once every line is handled, unless the room still holds the adapter back.
+    if (frames.length === 0 && !held) ws?.resume();
   };
   const startDraining = () => {
-    if (draining || pending.length === 0) return;
+    if (draining || frames.length === 0) return;
     draining = true;
     ws?.pause();
     setImmediate(drain);
@@ -103,7 +121,8 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
 
   return {
     open() {
-      pending = [];
+      frames = [];
+      at = 0;
       ws = new WebSocket(config.url, {
         maxPayload: 4 * 1024 * 1024,
         handshakeTimeout: 15_000,
@@ -126,9 +145,8 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
         }
         const lines = frame.split('\n');
         // A frame of a few lines, with nothing waiting before it, is handled at once.
-        if (!draining && !held && lines.length <= LINES_PER_TURN) return lines.forEach(handleLine);
-        // Not push(...lines): a frame of newlines alone is millions of them, past what a call takes.
-        pending = pending.length > 0 ? pending.concat(lines) : lines;
+        if (!draining && !held && frames.length === 0 && lines.length <= LINES_PER_TURN) return lines.forEach(handleLine);
+        frames.push(lines);
         startDraining();
       });
       ws.on('unexpected-response', (_req, res) => {
@@ -147,12 +165,12 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
     },
     resume: () => {
       held = false;
-      if (pending.length > 0) startDraining();
+      if (frames.length > 0) startDraining();
       else ws?.resume();
     },
     async close() {
       clearInterval(ping);
-      pending = [];
+      frames = [];
       ws?.removeAllListeners();
       ws?.on('error', () => {});
       ws?.terminate();

@@ -102,6 +102,8 @@ class SupervisedRoom {
   private state: Connection['state'] = 'stopped';
   private paused = false;
   private readonly seen = new RecentIds(RECENT_IDS);
+  /** Messages being stored now, by platform id, with whether they were. */
+  private readonly storing = new Map<string, Promise<boolean>>();
   readonly outbound: OutboundQueue | undefined;
 
   constructor(
@@ -255,7 +257,9 @@ class SupervisedRoom {
       this.deps.events.emit('platform', { roomId: this.room.id, event });
       return undefined;
     }
-    if (this.seen.has(event.messageId)) return undefined;
+    // A message still being stored: a push hook's retry (sent because the first attempt was slow)
+    // must get that attempt's result, not an early "done".
+    if (this.seen.has(event.messageId)) return this.storing.get(event.messageId);
     const message = toChatMessage(this.room, event, this.log);
     if (!message) return undefined;
     this.seen.add(event.messageId);
@@ -266,11 +270,18 @@ class SupervisedRoom {
       this.seen.delete(event.messageId);
       throw err;
     }
-    return first.chatter ? undefined : this.store(message, first.parsed);
+    if (first.chatter) return undefined;
+    const stored = this.store(event.messageId, message, first.parsed);
+    this.storing.set(event.messageId, stored);
+    void stored.finally(() => this.storing.delete(event.messageId));
+    return stored;
   }
 
-  /** False when the message could not be stored (logged; its id forgotten so a replay gets through). */
-  private async store(message: ChatMessage, parsed: ParseResult | undefined): Promise<boolean> {
+  /**
+   * False when the message could not be stored (logged; its id forgotten so a replay gets through).
+   * `seenAs`: the platform's id as `seen` holds it (the message's own may be its digest).
+   */
+  private async store(seenAs: string, message: ChatMessage, parsed: ParseResult | undefined): Promise<boolean> {
     if (++this.inFlight >= HIGH_WATER && !this.paused && this.adapter?.pause) {
       this.paused = true;
       this.adapter.pause();
@@ -284,7 +295,7 @@ class SupervisedRoom {
       return true;
     } catch (err) {
       // Not stored: forget the id so that the platform's replay can still get through.
-      this.seen.delete(message.messageId);
+      this.seen.delete(seenAs);
       this.log.error({ err, messageId: message.messageId }, 'chat message not processed');
       return false;
     } finally {

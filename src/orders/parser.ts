@@ -33,8 +33,24 @@ const NFKC_STABLE = /^[\u0020-\u007E\u4E00-\u9FFF]*$/;
 const EMOJI = String.raw`(?:[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\uFE0F|\[[^\[\]\s]{1,8}\])`;
 const LEADING_NOISE = new RegExp(String.raw`^(?:\s+|@\S+|${EMOJI})+`, 'u');
 const ALLOWED_TAIL = new RegExp(String.raw`^(?:\s|[!.,~。、]|${EMOJI}|谢谢主播|谢谢老板|谢谢|哦|呀|啊|吧)*$`, 'u');
-/** A run of what may follow an order, at the end of a message: not counted against MAX_ORDER_TEXT. */
-const TRAILING_TAIL = new RegExp(String.raw`(?:\s|[!.,~。、]|${EMOJI})+$`, 'u');
+/** One character of what may follow an order (bracketed emotes aside). */
+const TAIL_CHAR = /[\s!.,~。、\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0F\u20E3]/u;
+
+/**
+ * The text's length without the run of punctuation and emoji it ends with, which the grammar lets
+ * follow an order however long. Walked back from the end, character by character: a regex
+ * anchored at the end retried from every position, and 799 "!" and an "x" cost 3.5 ms a message.
+ */
+function lengthBeforeTail(text: string): number {
+  let end = text.length;
+  while (end > 0) {
+    const low = text.charCodeAt(end - 1);
+    const width = low >= 0xdc00 && low <= 0xdfff && end > 1 ? 2 : 1;
+    if (!TAIL_CHAR.test(text.slice(end - width, end))) break;
+    end -= width;
+  }
+  return end;
+}
 
 const QUESTION = /[?？吗呢]|怎么|多少|几号|能不能|是不是|有没有/;
 const NEGATION = /[不别没]|算了/;
@@ -264,8 +280,9 @@ export function parseOrder(raw: string, codes: ReadonlySet<string>): ParseResult
   if (raw.length > MAX_ORDER_TEXT * 4) return { kind: 'none', reason: 'not_an_order' };
   const text = normalizeChat(raw);
   if (text === '') return { kind: 'none', reason: 'empty' };
-  // The grammar lets any amount of punctuation and emoji follow an order (买3号 2份！！！…).
-  if (text.length > MAX_ORDER_TEXT && text.replace(TRAILING_TAIL, '').length > MAX_ORDER_TEXT) return { kind: 'none', reason: 'not_an_order' };
+  // The grammar lets any amount of punctuation and emoji follow an order (买3号 2份！！！…), up
+  // to the guard on the raw text above (MAX_ORDER_TEXT × 4 UTF-16 units, some 400 emoji).
+  if (text.length > MAX_ORDER_TEXT && lengthBeforeTail(text) > MAX_ORDER_TEXT) return { kind: 'none', reason: 'not_an_order' };
 
   const sc = new Scanner(text);
   const match = matchOrder(sc, codes);

@@ -108,13 +108,6 @@ export const liveSessions = pgTable(
       .references(() => rooms.id),
     startedAt: ms('started_at').notNull(),
     endedAt: ms('ended_at'),
-    /**
-     * What the session's claiming orders add up to (the goal bar), kept by triggers on orders and
-     * order_lines (see the migration that adds them): summing a long stream's orders on every
-     * refresh stalled the server tens of milliseconds per refresh at 100,000 orders.
-     */
-    salesGrossFen: fen('sales_gross_fen').notNull().default(0),
-    salesOrders: integer('sales_orders').notNull().default(0),
   },
   (t) => [index('live_sessions_room').on(t.roomId, t.startedAt)],
 );
@@ -200,6 +193,10 @@ export const orders = pgTable(
     index('orders_room_created').on(t.roomId, t.createdAt),
     index('orders_status_expiry').on(t.status, t.holdExpiresAt),
     index('orders_buyer').on(t.chatUserId),
+    // The goal bar sums a session's claiming orders. Here that runs in the database, beside the
+    // server rather than in its event loop; the embedded engine keeps running totals instead
+    // (live_sessions.sales_*), and triggers doing so here deadlocked claims against cancellations.
+    index('orders_live_session').on(t.liveSessionId, t.status),
     uniqueIndex('orders_external_ref').on(t.roomId, t.externalRef).where(sql`${t.externalRef} is not null`),
   ],
 );

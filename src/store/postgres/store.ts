@@ -1,9 +1,10 @@
-import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { AppError, StartupError } from '../../errors.ts';
 import type { Household } from '../../households/household.ts';
+import { CLAIMING } from '../../orders/order.ts';
 import { PATHS } from '../../paths.ts';
 import { describeDatabase } from './reach.ts';
 import type { Photo, PhotoType } from '../../photos/photo.ts';
@@ -237,15 +238,23 @@ class PostgresStore implements Store {
 
   tallies: Store['tallies'] = (filter) => tallies(this.db, filter);
 
+  // Summed on each refresh, by the database (see orders_live_session in schema.ts); the embedded
+  // engine reads running totals instead, because there the sum would run in the event loop.
   sessionSales: Store['sessionSales'] = async (roomId) => {
-    const s = schema.liveSessions;
     const [session] = await this.db
-      .select({ id: s.id, grossFen: s.salesGrossFen, orders: s.salesOrders })
-      .from(s)
-      .where(and(eq(s.roomId, roomId), isNull(s.endedAt)))
-      .orderBy(desc(s.id))
+      .select({ id: schema.liveSessions.id })
+      .from(schema.liveSessions)
+      .where(and(eq(schema.liveSessions.roomId, roomId), isNull(schema.liveSessions.endedAt)))
+      .orderBy(desc(schema.liveSessions.id))
       .limit(1);
-    return session ? { liveSessionId: session.id, grossFen: session.grossFen, orders: session.orders } : { liveSessionId: null, grossFen: 0, orders: 0 };
+    if (!session) return { liveSessionId: null, grossFen: 0, orders: 0 };
+    const o = schema.orders;
+    const [row] = await this.db
+      .select({ grossFen: sql<number>`coalesce(sum(${schema.orderLines.grossFen}), 0)::bigint`, orders: sql<number>`count(distinct ${o.id})::int` })
+      .from(o)
+      .innerJoin(schema.orderLines, eq(schema.orderLines.orderId, o.id))
+      .where(and(eq(o.liveSessionId, session.id), inArray(o.status, [...CLAIMING])));
+    return { liveSessionId: session.id, ...row! };
   };
 
   sessions: Store['sessions'] = {

@@ -107,7 +107,8 @@ export const liveSessions = sqliteTable(
     /**
      * What the session's claiming orders add up to (the goal bar), kept by triggers on orders and
      * order_lines (see the migration that adds them): summing a long stream's orders on every
-     * refresh stalled the server tens of milliseconds per refresh at 100,000 orders.
+     * refresh stalled the server tens of milliseconds per refresh at 100,000 orders. (SQLite has
+     * one writer at a time, so the shared row cannot deadlock here as it did on PostgreSQL.)
      */
     salesGrossFen: integer('sales_gross_fen').notNull().default(0),
     salesOrders: integer('sales_orders').notNull().default(0),

@@ -1,1 +1,0 @@
-ALTER TABLE "order_lines" ADD COLUMN "stock_short" integer DEFAULT 0 NOT NULL;
