@@ -10,7 +10,7 @@ import { ChatPipeline } from './chat/pipeline.ts';
 import { createEvents, type Events } from './events.ts';
 import { chatSafeName } from './orders/ack.ts';
 import { OrderService } from './orders/service.ts';
-import { addressees, AnswerCooldown } from './policy/cooldown.ts';
+import { addressedLine, AnswerCooldown } from './policy/cooldown.ts';
 import { PolicyService } from './policy/service.ts';
 import { withSource } from './policy/question.ts';
 import { Catalog } from './products/catalog.ts';
@@ -109,13 +109,13 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
   app.decorate('events', createEvents());
   app.decorate('catalog', new Catalog(store));
   app.decorate('orders', new OrderService(store, app.events));
-  app.decorate('policy', new PolicyService(store));
+  app.decorate('policy', new PolicyService(store, app.log));
   // Answers collected during a question's cooldown go out together, naming everyone who asked.
   const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names, count }) => {
     app.policy
       .entry(entryId)
       .then((entry) => {
-        app.realtime.say(roomId, `${addressees(names, count, chatSafeName)} ${withSource(entry.short, entry.source)}`);
+        app.realtime.say(roomId, addressedLine(names, count, withSource(entry.short, entry.source), chatSafeName));
         app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
       })
       .catch((err) => app.log.warn({ err }, 'combined answer not sent'));

@@ -114,8 +114,10 @@ class SupervisedRoom {
   ) {
     const limit = plugin.sendLimit?.(room.config);
     if (limit && room.config.replies !== false) {
+      // Every line to chat (order replies, answers, the official's words) within the platform's length.
+      const max = plugin.maxReplyLength ?? 500;
       this.outbound = new OutboundQueue(
-        (text) => this.adapter?.send?.(text) ?? Promise.resolve(),
+        (text) => this.adapter?.send?.([...text].slice(0, max).join('')) ?? Promise.resolve(),
         limit,
         (err) => this.log.warn({ err }, 'reply not sent'),
       );
@@ -288,10 +290,7 @@ class SupervisedRoom {
     }
     try {
       const { outcome, replay } = await this.deps.pipeline.handle(this.room, message, parsed);
-      if (!replay && outcome.reply && this.outbound) {
-        const max = this.plugin.maxReplyLength ?? 500;
-        this.outbound.push([...outcome.reply].slice(0, max).join(''));
-      }
+      if (!replay && outcome.reply && this.outbound) this.outbound.push(outcome.reply);
       return true;
     } catch (err) {
       // Not stored: forget the id so that the platform's replay can still get through.

@@ -71,3 +71,18 @@ export function addressees(names: readonly string[], count: number, clean: (name
   const shown = names.map((n) => `@${clean(n)}`).join(' ');
   return count > names.length ? `${shown} 等${count}人` : shown;
 }
+
+/**
+ * Chat lines are cut at the platform's limit (YouTube's is 200 characters): an answer naming eight
+ * long nicknames lost its text. The line names as many askers as fit before the answer, at
+ * least one, and counts the rest.
+ */
+export const CHAT_LINE_MAX = 200;
+
+export function addressedLine(names: readonly string[], count: number, text: string, clean: (name: string) => string, max = CHAT_LINE_MAX): string {
+  for (let n = names.length; n > 1; n--) {
+    const line = `${addressees(names.slice(0, n), count, clean)} ${text}`;
+    if ([...line].length <= max) return line;
+  }
+  return `${addressees(names.slice(0, 1), count, clean)} ${text}`;
+}

@@ -3,6 +3,7 @@
  * for the official. The matcher's index is rebuilt when the knowledge base, the synonym table or
  * the list of subjects outside it changes (on any instance: the store's version says so).
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { shanghaiDay } from '../time.ts';
@@ -59,7 +60,10 @@ export class PolicyService {
   private checkedAt = 0;
   private building: Promise<PolicyMatcher> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log?: Pick<FastifyBaseLogger, 'warn'>,
+  ) {}
 
   /** The official's own synonyms on top of the built-in table. */
   async synonyms(): Promise<{ builtIn: SynonymTable; custom: SynonymTable }> {
@@ -190,7 +194,10 @@ export class PolicyService {
     const same = (text: string) => normalizeQuestion(text).replace(/[\s\p{P}\p{S}]/gu, '');
     const words = same(question.text);
     if (!words) return [];
-    const queued = await this.store.questions.list({ roomId: question.roomId, status: 'queued', limit: COPIES_MAX, offset: 0 });
+    // This live session only: a viewer of last week's stream is not to be named in today's chat,
+    // and "这个多少钱" then was about another product.
+    const filter = { roomId: question.roomId, status: 'queued' as const, ...(question.liveSessionId !== null && { liveSessionId: question.liveSessionId }) };
+    const queued = await this.store.questions.list({ ...filter, limit: COPIES_MAX, offset: 0 });
     const copies: Question[] = [];
     // In the order they were asked, so the answer names the askers in that order.
     for (const q of queued.sort((a, b) => a.id - b.id)) {
@@ -198,7 +205,9 @@ export class PolicyService {
       try {
         copies.push(await this.store.questions.decide(q.id, decision));
       } catch (err) {
-        if (!(err instanceof AppError && err.code === 'QUESTION_DECIDED')) throw err;
+        // The question itself is decided and its answer due in chat: a copy that could not be
+        // decided stays queued for the official, it does not turn the answer into an error.
+        if (!(err instanceof AppError && err.code === 'QUESTION_DECIDED')) this.log?.warn({ err, questionId: q.id }, 'a queued copy of an answered question stays queued');
       }
     }
     return copies;

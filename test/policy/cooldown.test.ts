@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addressees, AnswerCooldown, type CooledAnswer } from '../../src/policy/cooldown.ts';
+import { addressedLine, addressees, AnswerCooldown, type CooledAnswer } from '../../src/policy/cooldown.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -40,5 +40,16 @@ describe('answer cooldown', () => {
     vi.advanceTimersByTime(1000);
     expect([flushed!.count, flushed!.names.length]).toEqual([60_000, 8]);
     cooldown.stop();
+  });
+
+  it('name as many askers as fit a chat line before the answer, at least one, and count the rest', () => {
+    const names = Array.from({ length: 8 }, (_, i) => `很长很长的昵称很长很长的昵称${i}号观众`);
+    const answer = '家庭人均收入低于当地低保标准，向乡镇申请（来源：民政部）';
+    const line = addressedLine(names, 30, answer, (n) => n);
+    expect([...line].length).toBeLessThanOrEqual(200);
+    expect(line.endsWith(answer)).toBe(true);
+    expect(line).toMatch(/^@很长很长的昵称很长很长的昵称0号观众 .* 等30人 /);
+    expect(addressedLine(['阿妹'], 1, answer, (n) => n)).toBe(`@阿妹 ${answer}`);
+    expect(addressedLine(names, 8, 'x'.repeat(300), (n) => n)).toMatch(/^@很长很长的昵称很长很长的昵称0号观众 等8人 x/);
   });
 });

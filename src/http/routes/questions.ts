@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { chatSafeName } from '../../orders/ack.ts';
 import { AppError } from '../../errors.ts';
-import { addressees, MAX_NAMES } from '../../policy/cooldown.ts';
+import { addressedLine, MAX_NAMES } from '../../policy/cooldown.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
 import { QUESTION_STATUSES, withSource, type Question } from '../../policy/question.ts';
 import { periodOf, PeriodQuery } from '../period.ts';
@@ -38,7 +38,7 @@ const questions: FastifyPluginAsyncTypebox = async (app) => {
   /** One chat line for the asker and everyone who asked the same (eight named, then a count). */
   const toChat = (q: Question, copies: Question[], text: string, entry?: PolicyEntry) => {
     const askers = [...new Map([q, ...copies].map((c) => [`${c.asker.platform}:${c.asker.userId}`, c.asker.name])).values()];
-    app.realtime.say(q.roomId, `${addressees(askers.slice(0, MAX_NAMES), askers.length, chatSafeName)} ${text}`);
+    app.realtime.say(q.roomId, addressedLine(askers.slice(0, MAX_NAMES), askers.length, text, chatSafeName));
     // The card has room for 80 characters; a longer answer says it goes on, rather than ending mid-word.
     const chars = [...text];
     const short = chars.length > CARD_CHARS ? `${chars.slice(0, CARD_CHARS - 1).join('')}…` : text;
