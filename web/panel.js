@@ -257,7 +257,8 @@ $('#room').value = String(rooms.some((r) => r.id === saved) ? saved : (rooms[0]?
 await selectRoom(Number($('#room').value));
 
 // While the server is away (restarting, the laptop's network gone) the badge says so, not the
-// room's last state; once it is back, everything is read again: orders placed meanwhile included.
+// room's last state; once it is back, orders, stock and the room are read again (orders placed
+// meanwhile included; the sales line follows with the next goal update).
 let serverLost = false;
 socket.on('disconnect', () => {
   serverLost = true;
@@ -270,7 +271,11 @@ socket.on('connect', () => {
   if (!room) return;
   if (!serverLost) return socket.emit('follow', room.id);
   serverLost = false;
-  void act(() => selectRoom(room.id));
+  // Stock and the goal moved meanwhile too: the stock form would otherwise offer a stale figure.
+  void act(async () => {
+    products = await get('/api/products');
+    await selectRoom(room.id);
+  });
 });
 socket.on('connect_error', (err) => err.message === 'unauthorized' && location.assign('/login?next=/panel'));
 socket.on('order', (o) => {

@@ -44,7 +44,8 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
  * read by Node as 1 ms, and a wait past the room's silence watchdog (60 s) looked like a dead loop.
  */
 const MIN_POLL_MS = 250;
-const MAX_POLL_MS = 50_000;
+/** With a poll's own 15 s timeout, still inside the 60 s watchdog. */
+const MAX_POLL_MS = 40_000;
 
 /** The body as text, or undefined once it passes `MAX_BODY_BYTES` (the rest is not read). */
 async function cappedText(res: Response): Promise<string | undefined> {
@@ -56,10 +57,8 @@ async function cappedText(res: Response): Promise<string | undefined> {
   let size = 0;
   for await (const chunk of res.body) {
     size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await res.body.cancel().catch(() => {});
-      return undefined;
-    }
+    // Leaving the loop cancels the stream: the rest is never downloaded nor unzipped.
+    if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,8 +1,9 @@
 /**
  * Order messages per buyer per second, counted in memory: a buyer hammering `+1` is refused
  * before any stock is touched. Counts start over on restart, which only ever lets more through.
- * Each message id counts once: a write batch that fails runs its bodies again, and the same
- * message must get the same answer.
+ * Each admitted message id counts once: a write batch that fails runs its bodies again, and an
+ * admitted message must not refuse itself the second time. (A refused one is not recorded; run
+ * again, it is judged at the same `now`, its arrival time, so it is refused again.)
  */
 export class FloodGuard {
   private readonly recent = new Map<string, { at: number; messageId: string }[]>();

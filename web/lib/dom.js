@@ -77,6 +77,10 @@ export function carefulButton(key, label, confirmLabel, action) {
       setTimeout(() => !armed() && show(false), ARMED_MS + 50);
     },
   });
-  show(armed());
+  // Rebuilt while armed (the live order list redraws on every order): this button, not the one it
+  // replaced, goes back to its label when the time is up.
+  const left = (armedUntil.get(key) ?? 0) - Date.now();
+  show(left > 0);
+  if (left > 0) setTimeout(() => !armed() && show(false), left + 50);
   return button;
 }
