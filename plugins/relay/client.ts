@@ -112,6 +112,17 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
     // Reading resumes once every line is handled, unless the room still holds the adapter back.
     if (frames.length === 0 && !held) ws?.resume();
   };
+  /**
+   * Lines already received are handled before the room hears the connection is gone (after that
+   * it ignores this adapter's events): received, they are not to be lost with the socket.
+   */
+  const finish = () => {
+    const left = frames;
+    frames = [];
+    left[0] = left[0]?.slice(at) ?? [];
+    at = 0;
+    for (const frame of left) for (const line of frame) handleLine(line);
+  };
   const startDraining = () => {
     if (draining || frames.length === 0) return;
     draining = true;
@@ -153,9 +164,13 @@ export function createRelayAdapter(ctx: AdapterContext<RelayConfig>) {
         // 401/403 from the capture tool: the token is wrong, and retrying will not fix it.
         ctx.closed(`the relay answered ${res.statusCode}`, res.statusCode === 401 || res.statusCode === 403);
       });
-      ws.on('error', (err) => ctx.closed(err.message));
+      ws.on('error', (err) => {
+        finish();
+        ctx.closed(err.message);
+      });
       ws.on('close', (code) => {
         clearInterval(ping);
+        finish();
         ctx.closed(`websocket closed (${code})`);
       });
     },

@@ -156,6 +156,19 @@ describe('relay adapter', () => {
     await until(() => likes.at(-1) === -1, 10_000, 'the line after the newlines');
   });
 
+  it('handles every line of a big frame even when the server closes right after sending it', async () => {
+    const server = await startRelay();
+    const id = await relayRoom({ url: server.url });
+    await connectLive(id);
+    const ws = (await until(() => server.sockets[0], 3000, 'the connection')).ws;
+    const likes: number[] = [];
+    app.events.on('platform', ({ roomId, event }) => roomId === id && event.kind === 'like' && likes.push(event.count));
+    ws.send(Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ type: 'like', count: i })).join('\n'));
+    ws.close();
+    await until(() => likes.length === 20_000, 10_000, 'every line');
+    expect(likes.at(-1)).toBe(19_999);
+  });
+
   it('drops garbage lines and keeps the connection: a later valid line still becomes an order', async () => {
     const server = await startRelay();
     const id = await relayRoom({ url: server.url });
