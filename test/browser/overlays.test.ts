@@ -207,6 +207,9 @@ describe.skipIf(!hasChromium)('OBS overlays in Chromium', { timeout: 90_000 }, (
   it('show nothing for a wrong token, and answer 401', async () => {
     const wrong = overlay('product').replace(/token=[^&]+/, 'token=wrong');
     expect((await fetch(wrong)).status).toBe(401);
+    // The address with the file's own name (product.html) is the same overlay; an unknown one is not.
+    expect((await fetch(overlay('product').replace('/overlays/product?', '/overlays/product.html?'))).status).toBe(200);
+    expect((await fetch(overlay('product').replace('/overlays/product?', '/overlays/nothing.html?'))).status).toBe(404);
     const { page } = await open(wrong);
     expect(await text(page)).toBe('');
     await page.close();

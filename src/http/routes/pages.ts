@@ -44,7 +44,8 @@ const pages: FastifyPluginAsync = async (app) => {
   // A wrong or missing token, or another room's, gets 401 and an empty page: OBS shows nothing
   // (an empty body would make Chromium paint its own error page instead).
   app.get<{ Params: { name: string }; Querystring: { room?: string; token?: string } }>('/overlays/:name', async (req, reply) => {
-    const name = req.params.name as OverlayName;
+    // `product.html` as well: the files are named so, and people paste what they see.
+    const name = req.params.name.replace(/\.html$/, '') as OverlayName;
     if (!OVERLAY_NAMES.includes(name)) return reply.code(404).type('text/plain').send('');
     const roomId = Number(req.query.room);
     const room = Number.isSafeInteger(roomId) && roomId > 0 ? await app.store.rooms.get(roomId) : undefined;
