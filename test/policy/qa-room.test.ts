@@ -178,13 +178,18 @@ describe('Q&A rooms on a live platform', () => {
   let tw: FakeTwitch;
   afterEach(() => tw?.close());
 
-  it('send the answer through the chat queue, and name the later askers together when the cooldown ends', async () => {
+  /** A Q&A room on a Twitch server on loopback, live, whose bot may reply (an 800 ms cooldown). */
+  async function liveTwitchRoom() {
     await start(800);
     tw = await fakeTwitch();
     tw.password = 'oauth:abcdefghijklmnop';
     roomId = (await call(app, 'POST', '/api/rooms', { name: '政策', platform: 'twitch', qa: true, config: { channel: 'gov', url: tw.url, token: 'abcdefghijklmnop', username: 'nongbo_bot' } })).body.id;
     await call(app, 'POST', `/api/rooms/${roomId}/connect`);
     await until('live', async () => (await call(app, 'GET', `/api/rooms/${roomId}`)).body.connection.state === 'live');
+  }
+
+  it('send the answer through the chat queue, and name the later askers together when the cooldown ends', async () => {
+    await liveTwitchRoom();
     tw.say('#gov', { id: 'q1', userId: '1', login: 'a', display: '阿妹', text: '低保怎么申请？' });
     await until('first answer', () => tw.sent.length === 1);
     expect(tw.sent[0]!.text).toMatch(/^@阿妹 .*（来源：/);
@@ -196,12 +201,7 @@ describe('Q&A rooms on a live platform', () => {
   });
 
   it('answer the queued copies of a question with it, naming every asker, and dismiss copies together', async () => {
-    await start(800);
-    tw = await fakeTwitch();
-    tw.password = 'oauth:abcdefghijklmnop';
-    roomId = (await call(app, 'POST', '/api/rooms', { name: '政策', platform: 'twitch', qa: true, config: { channel: 'gov', url: tw.url, token: 'abcdefghijklmnop', username: 'nongbo_bot' } })).body.id;
-    await call(app, 'POST', `/api/rooms/${roomId}/connect`);
-    await until('live', async () => (await call(app, 'GET', `/api/rooms/${roomId}`)).body.connection.state === 'live');
+    await liveTwitchRoom();
     const asked = [['1', '阿妹', '贷款的事找谁办？'], ['2', '老乡', '贷款的事找谁办'], ['3', '山里人', '贷款的事 找谁办？？'], ['4', '远方', '低保的事找谁办？'], ['5', '过客', '低保的事找谁办']];
     for (const [userId, display, text] of asked) tw.say('#gov', { id: `c${userId}`, userId: userId!, login: `u${userId}`, display: display!, text: text! });
     const queued = async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body as { id: number; text: string }[];
