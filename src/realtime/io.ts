@@ -195,7 +195,9 @@ export function attachRealtime(app: FastifyInstance, shared: SharedState, adapte
     say(roomId, text) {
       const outbound = app.connections.outboundOf(roomId);
       if (outbound) outbound.push(text);
-      else io.serverSideEmit(SAY, roomId, text);
+      // Another instance may run the room's adapter; alone, there is no one else to ask (and the
+      // in-memory adapter only warns on stderr).
+      else if (adapter) io.serverSideEmit(SAY, roomId, text);
     },
     test(roomId, kind) {
       const at = new Date().toISOString();
