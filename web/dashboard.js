@@ -1,6 +1,6 @@
 // The cooperative's dashboard: income per household for a period (with a chart that marks
 // 脱贫户 and 监测户), orders, households, products and their source shares, rooms, exports.
-import { del, get, logout, post, put, ready } from './lib/api.js';
+import { ApiError, del, get, logout, patch, post, put, ready } from './lib/api.js';
 import { $, carefulButton, fill, h, shownText } from './lib/dom.js';
 import { CONNECTION, POVERTY, shanghai, shanghaiDate, STATUS, toFen, yuan } from './lib/format.js';
 
@@ -108,13 +108,25 @@ async function loadOrders() {
   const orders = await get(`/api/orders?limit=500${status ? `&status=${status}` : ''}`);
   table(
     $('#orders'),
-    [['订单号'], ['时间'], ['买家'], ['商品'], ['数量', 'num'], ['金额', 'num'], ['状态']],
+    [['订单号'], ['时间'], ['买家'], ['商品'], ['数量', 'num'], ['金额', 'num'], ['状态'], ['']],
     orders.map((o) => {
       const line = o.lines[0];
-      return h('tr', {}, h('td', {}, `#${o.id}`), h('td', {}, shanghai(o.createdAt)), h('td', {}, o.buyer.name), h('td', {}, `${line.code}号 ${line.name}`),
-        h('td', { class: 'num' }, line.qty), h('td', { class: 'num' }, yuan(line.grossFen)), h('td', {}, STATUS[o.status]));
+      return h('tr', { dataset: { orderId: o.id } }, h('td', {}, `#${o.id}`), h('td', {}, shanghai(o.createdAt)), h('td', {}, o.buyer.name), h('td', {}, `${line.code}号 ${line.name}`),
+        h('td', { class: 'num' }, line.qty), h('td', { class: 'num' }, yuan(line.grossFen)), h('td', {}, STATUS[o.status]), h('td', { class: 'actions' }, orderSteps(o)));
     }),
   );
+}
+
+/** The next step of an order's life the cooperative takes by hand (paid, shipped, done), and cancelling. */
+const NEXT_STEP = { held: ['confirmed', '已付款'], confirmed: ['shipped', '发货'], shipped: ['completed', '完成'] };
+const CANCELLABLE = ['held', 'waitlisted', 'confirmed'];
+function orderSteps(o) {
+  const step = (status, done) => act(async () => { await patch(`/api/orders/${o.id}`, { status }); await loadOrders(); }, done);
+  const next = NEXT_STEP[o.status];
+  return [
+    next ? h('button', { type: 'button', onclick: () => step(next[0], `#${o.id} ${STATUS[next[0]]}`) }, next[1]) : null,
+    CANCELLABLE.includes(o.status) ? carefulButton(`cancel-order:${o.id}`, '取消', '确定取消？', () => step('cancelled', `#${o.id} 已取消`)) : null,
+  ];
 }
 loaders.orders = loadOrders;
 fill($('#order-status'), h('option', { value: '' }, '全部'), Object.entries(STATUS).map(([k, v]) => h('option', { value: k }, v)));
@@ -153,21 +165,57 @@ $('#household-form').addEventListener('submit', (e) => {
 });
 
 /* products */
-function sourceRow() {
+function sourceRow(source) {
+  const select = h('select', { name: 'householdId' }, households.map((hh) => h('option', { value: hh.id }, `${hh.name}（${POVERTY[hh.povertyStatus]}）`)));
+  if (source) select.value = String(source.householdId);
   return h('div', { class: 'row source' },
-    h('label', {}, '供货农户', h('select', { name: 'householdId' }, households.map((hh) => h('option', { value: hh.id }, `${hh.name}（${POVERTY[hh.povertyStatus]}）`)))),
-    h('label', {}, '份额', h('input', { name: 'share', inputmode: 'decimal', value: '1' })));
+    h('label', {}, '供货农户', select),
+    h('label', {}, '份额', h('input', { name: 'share', inputmode: 'decimal', value: String(source?.share ?? 1) })),
+    h('button', { type: 'button', class: 'link', onclick: (e) => e.target.closest('.source').remove() }, '移除'));
 }
+
+/** The product being edited in the form, or undefined while it adds a new one. */
+let editingProduct;
+function editProduct(p) {
+  editingProduct = p;
+  const form = $('#product-form');
+  for (const key of ['code', 'name', 'unit', 'stock']) form.elements[key].value = p[key];
+  form.elements.price.value = yuan(p.priceFen).replace('¥', '');
+  form.elements.story.value = p.story ?? '';
+  fill($('#source-rows'), p.sources.map(sourceRow));
+  $('#product-submit').textContent = `保存 ${p.code}号`;
+  $('#product-cancel').hidden = false;
+  $('#product-photo').hidden = false;
+  form.scrollIntoView();
+}
+function newProduct() {
+  editingProduct = undefined;
+  const form = $('#product-form');
+  form.reset();
+  fill($('#source-rows'), sourceRow());
+  $('#product-submit').textContent = '添加商品';
+  $('#product-cancel').hidden = true;
+  $('#product-photo').hidden = true;
+}
+$('#product-cancel').addEventListener('click', newProduct);
 async function loadProducts() {
   if (households.length === 0) households = await get('/api/households');
   if (!$('#source-rows').children.length) $('#source-rows').append(sourceRow());
   const products = await get('/api/products');
   table(
     $('#products'),
-    [['编码'], ['名称'], ['价格', 'num'], ['库存', 'num'], ['供货农户（份额）']],
+    [['照片'], ['编码'], ['名称'], ['价格', 'num'], ['库存', 'num'], ['供货农户（份额）'], ['']],
     products.map((p) =>
-      h('tr', {}, h('td', {}, p.code), h('td', {}, p.name), h('td', { class: 'num' }, `${yuan(p.priceFen)}/${p.unit}`), h('td', { class: 'num' }, p.stock),
-        h('td', {}, p.sources.map((s) => h('div', {}, `${s.householdName} ×${s.share} `, s.povertyStatus === 'none' ? null : poverty(s.povertyStatus))))),
+      h('tr', {}, h('td', {}, p.photoUrl ? h('img', { class: 'thumb', src: p.photoUrl, alt: '' }) : null), h('td', {}, p.code), h('td', {}, p.name),
+        h('td', { class: 'num' }, `${yuan(p.priceFen)}/${p.unit}`), h('td', { class: 'num' }, p.stock),
+        h('td', {}, p.sources.map((s) => h('div', {}, `${s.householdName} ×${s.share} `, s.povertyStatus === 'none' ? null : poverty(s.povertyStatus)))),
+        h('td', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => editProduct(p) }, '编辑'),
+          carefulButton(`delete-product:${p.id}`, '删除', '确定删除？', () => act(async () => {
+            await del(`/api/products/${p.id}`);
+            if (editingProduct?.id === p.id) newProduct();
+            await loadProducts();
+          }, '已删除')))),
     ),
   );
 }
@@ -182,28 +230,129 @@ $('#product-form').addEventListener('submit', (e) => {
     householdId: Number($('select', row).value),
     share: Number($('input', row).value),
   }));
+  if (sources.length === 0) return toast('至少要有一户供货农户');
+  const body = { code: form.get('code'), name: form.get('name'), unit: form.get('unit'), priceFen, stock: Number(form.get('stock')), story: form.get('story') || null, sources };
+  const editing = editingProduct;
   act(async () => {
-    await post('/api/products', { code: form.get('code'), name: form.get('name'), unit: form.get('unit'), priceFen, stock: Number(form.get('stock')), story: form.get('story') || null, sources });
-    e.target.reset();
-    fill($('#source-rows'), sourceRow());
+    if (editing) await patch(`/api/products/${editing.id}`, body);
+    else await post('/api/products', body);
+    newProduct();
     await loadProducts();
-  }, '已添加商品');
+  }, editing ? '已保存' : '已添加商品');
+});
+$('#product-photo-file').addEventListener('change', (e) => {
+  const file = e.target.files[0];
+  const product = editingProduct;
+  if (!file || !product) return;
+  act(async () => {
+    const body = new FormData();
+    body.append('photo', file);
+    const res = await fetch(`/api/products/${product.id}/photo`, { method: 'POST', credentials: 'same-origin', headers: { 'x-csrf-token': await ready() }, body });
+    const json = await res.json().catch(() => undefined);
+    if (!res.ok) throw new ApiError(res.status, json);
+    e.target.value = '';
+    await loadProducts();
+  }, '照片已更新');
 });
 
 /* rooms */
 async function loadRooms() {
   const rooms = await get('/api/rooms');
+  const connect = (r, how, done) => act(async () => { await post(`/api/rooms/${r.id}/${how}`); await loadRooms(); }, done);
   table(
     $('#rooms'),
-    [['直播间'], ['平台'], ['费率'], ['状态'], ['商品卡地址（OBS）']],
+    [['直播间'], ['平台'], ['费率'], ['问答'], ['状态'], ['商品卡地址（OBS）'], ['']],
     rooms.map((r) =>
       h('tr', {}, h('td', {}, r.name), h('td', {}, r.platformLabel), h('td', {}, `平台 ${(r.platformFeeRate * 100).toFixed(1)}% · 佣金 ${(r.commissionRate * 100).toFixed(1)}%`),
-        h('td', {}, CONNECTION[r.connection.state] ?? r.connection.state), h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } }))),
+        h('td', {}, r.qa ? '政策问答' : '—'),
+        h('td', { title: r.connection.error ?? '' }, CONNECTION[r.connection.state] ?? r.connection.state),
+        h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } })),
+        // A push room takes messages at any time: there is nothing to connect.
+        h('td', { class: 'actions' }, r.platform === 'push' ? null
+          : r.enabled ? h('button', { type: 'button', onclick: () => connect(r, 'disconnect', '已断开') }, '断开')
+            : h('button', { type: 'button', onclick: () => connect(r, 'connect', '正在连接') }, '连接'))),
     ),
   );
   fill($('#tally-room'), h('option', { value: '' }, '全部'), rooms.map((r) => h('option', { value: r.id }, r.name)));
 }
-loaders.rooms = loadRooms;
+loaders.rooms = () => {
+  act(loadRooms);
+  if (platforms.length === 0) act(loadPlatforms);
+};
+
+/** What each room setting is called here; any other is shown by its own name. */
+const SETTING = {
+  roomId: '房间号', key: '身份码 key', uid: '用户 uid', url: '服务地址 url', channel: '频道名', username: '机器人账号', token: '令牌 token',
+  moderator: '是否管理员', secret: '签名密钥 secret', liveChatId: '直播聊天 ID', apiKey: 'API key', accessToken: '访问令牌', rate: '每秒弹幕数',
+  seed: '随机种子', limit: '弹幕总数', heartbeatMs: '心跳间隔（毫秒）', pingMs: '心跳间隔（毫秒）',
+};
+let platforms = [];
+async function loadPlatforms() {
+  platforms = await get('/api/platforms');
+  const select = $('#room-platform');
+  fill(select, platforms.map((p) => h('option', { value: p.platform }, `${p.label}（${p.platform}）`)));
+  select.value = platforms.some((p) => p.platform === 'simulator') ? 'simulator' : platforms[0]?.platform;
+  drawSettings();
+}
+function settingInput(field) {
+  const attrs = { name: field.key, 'data-type': field.type, required: field.required, autocomplete: 'off' };
+  if (field.type === 'boolean') return h('input', { ...attrs, type: 'checkbox', required: false });
+  if (field.type === 'integer' || field.type === 'number') return h('input', { ...attrs, inputmode: 'numeric' });
+  return h('input', { ...attrs, type: field.secret ? 'password' : 'text' });
+}
+function drawSettings() {
+  const platform = platforms.find((p) => p.platform === $('#room-platform').value);
+  const label = (field) => h('label', {}, SETTING[field.key] ?? field.key, settingInput(field));
+  const required = platform?.config.filter((f) => f.required) ?? [];
+  const optional = platform?.config.filter((f) => !f.required) ?? [];
+  fill($('#room-settings'),
+    required.length ? h('div', { class: 'row' }, required.map(label)) : null,
+    optional.length ? h('details', {}, h('summary', {}, '更多设置（可不填）'), h('div', { class: 'row' }, optional.map(label))) : null);
+}
+$('#room-platform').addEventListener('change', drawSettings);
+
+/** The platform's settings as the API takes them: blanks left out, numbers as numbers. */
+function readSettings() {
+  const config = {};
+  for (const input of document.querySelectorAll('#room-settings input')) {
+    if (input.dataset.type === 'boolean') {
+      if (input.checked) config[input.name] = true;
+      continue;
+    }
+    const value = input.value.trim();
+    if (value === '') continue;
+    if (input.dataset.type === 'integer' || input.dataset.type === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new Error(`${SETTING[input.name] ?? input.name} 要填数字`);
+      config[input.name] = n;
+    } else config[input.name] = value;
+  }
+  return config;
+}
+/** A percentage typed as 5 or 5.5 to the fraction the API takes. */
+function rate(text, what) {
+  const value = text.trim() === '' ? 0 : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 100) throw new Error(`${what}要在 0 到 100 之间`);
+  return Math.round(value * 100) / 10_000;
+}
+$('#room-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const form = e.target;
+  act(async () => {
+    await post('/api/rooms', {
+      name: form.elements.name.value,
+      platform: form.elements.platform.value,
+      config: readSettings(),
+      platformFeeRate: rate(form.elements.fee.value, '平台费率'),
+      commissionRate: rate(form.elements.commission.value, '佣金比例'),
+      qa: form.elements.qa.checked,
+    });
+    form.reset();
+    $('#room-platform').value = platforms.some((p) => p.platform === 'simulator') ? 'simulator' : platforms[0]?.platform;
+    drawSettings();
+    await loadRooms();
+  }, '已新建直播间');
+});
 
 /* policy knowledge base */
 let editing;

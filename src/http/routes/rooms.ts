@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { AppError } from '../../errors.ts';
 import { CONNECTION_STATES } from '../../rooms/runtime.ts';
 import { checkRates, DEFAULT_LIMITS, newOverlayToken, overlayUrls, type Room } from '../../rooms/room.ts';
@@ -76,6 +76,37 @@ const RoomView = Type.Object({
   updatedAt: DateTime,
 });
 
+const PlatformView = Type.Object({
+  platform: Type.String(),
+  label: Type.String(),
+  config: Type.Array(
+    Type.Object({ key: Type.String(), type: StringEnum(['string', 'integer', 'number', 'boolean'] as const), required: Type.Boolean(), secret: Type.Boolean() }),
+  ),
+});
+
+/** Settings that are keys or tokens: typed into a password field, never shown back in full. */
+const SECRET = /key|secret|token|password/i;
+
+/**
+ * A plugin's configuration schema as form fields: its top-level settings, each with the type the
+ * form should ask for (a union of number and text, like Bilibili's room id, is asked as text).
+ */
+export function configFields(schema: TSchema): Static<typeof PlatformView>['config'] {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  const required = new Set((schema as { required?: string[] }).required ?? []);
+  return Object.entries(properties).flatMap(([key, property]) => {
+    const type = (property as { type?: unknown }).type;
+    // Lists and nested settings (Douyin's per-event secrets) are for the API, not a form field.
+    if (type === 'object' || type === 'array') return [];
+    return [{
+      key,
+      type: type === 'integer' || type === 'number' || type === 'boolean' ? type : 'string',
+      required: required.has(key),
+      secret: SECRET.test(key),
+    }];
+  });
+}
+
 /** Live rooms, with the overlay URLs to paste into OBS and what each room is doing now. */
 const rooms: FastifyPluginAsyncTypebox = async (app) => {
   const { store, runtime, registry, connections } = app;
@@ -103,6 +134,11 @@ const rooms: FastifyPluginAsyncTypebox = async (app) => {
     if (!room) throw new AppError('ROOM_NOT_FOUND', String(id));
     return room;
   };
+
+  // What the dashboard's "new room" form asks for: each platform's own settings, read from its plugin.
+  app.get('/api/platforms', { schema: { response: { 200: Type.Array(PlatformView) } } }, async () =>
+    registry.all().map((plugin) => ({ platform: plugin.platform, label: plugin.label, config: configFields(plugin.configSchema) })),
+  );
 
   app.post('/api/rooms', { schema: { body: RoomBody, response: { 201: RoomView } } }, async (req, reply) => {
     checkConfig(req.body.platform, req.body.config ?? {});
