@@ -11,7 +11,9 @@ import { createEvents, type Events } from './events.ts';
 import { chatSafeName } from './orders/ack.ts';
 import { OrderService } from './orders/service.ts';
 import { addressedLine, AnswerCooldown } from './policy/cooldown.ts';
+import { inForce } from './policy/entry.ts';
 import { PolicyService } from './policy/service.ts';
+import { shanghaiDay } from './time.ts';
 import { withSource } from './policy/question.ts';
 import { Catalog } from './products/catalog.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
@@ -111,16 +113,29 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
   app.decorate('orders', new OrderService(store, app.events));
   app.decorate('policy', new PolicyService(store, app.log));
   // Answers collected during a question's cooldown go out together, naming everyone who asked.
-  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names, count }) => {
+  // An entry withdrawn (or out of date) since the askers were collected answers no one: their
+  // questions go back to the official's queue, as do those still waiting when the server stops.
+  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names, count, questionIds }) => {
     app.policy
       .entry(entryId)
-      .then((entry) => {
+      .then(async (entry) => {
+        if (!inForce(entry, shanghaiDay(new Date()))) {
+          app.log.info({ roomId, entryId, questions: questionIds.length }, 'combined answer withdrawn with its entry; the questions go back to the queue');
+          return requeue(questionIds);
+        }
         app.realtime.say(roomId, addressedLine(names, count, withSource(entry.short, entry.source), chatSafeName));
         app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
       })
-      .catch((err) => app.log.warn({ err }, 'combined answer not sent'));
+      .catch((err) => app.log.warn({ err, roomId, entryId }, 'combined answer not sent'));
   });
-  app.addHook('preClose', async () => cooldown.stop());
+  const requeue = async (ids: number[]) => {
+    for (const q of await store.questions.requeue(ids)) {
+      app.events.emit('question', { roomId: q.roomId, status: 'queued', text: q.text, answered: false, answer: { answered: false, score: q.score } });
+    }
+  };
+  app.addHook('preClose', async () => {
+    await requeue(cooldown.stop()).catch((err) => app.log.warn({ err }, 'questions waiting for a combined answer not put back in the queue'));
+  });
   app.decorate(
     'pipeline',
     new ChatPipeline({ orders: app.orders, policy: app.policy, cooldown, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }),

@@ -12,14 +12,14 @@ describe('rooms', () => {
     expect(status).toBe(200);
     const byPlatform = Object.fromEntries((body as { platform: string; label: string; config: { key: string }[] }[]).map((p) => [p.platform, p]));
     expect(Object.keys(byPlatform).sort()).toEqual(['bilibili', 'douyin', 'kuaishou', 'push', 'relay', 'simulator', 'twitch', 'youtube']);
-    expect(byPlatform.bilibili.label).toBe('哔哩哔哩');
-    expect(byPlatform.bilibili.config).toContainEqual({ key: 'roomId', type: 'string', required: true, secret: false });
-    expect(byPlatform.bilibili.config).toContainEqual({ key: 'key', type: 'string', required: false, secret: true });
-    expect(byPlatform.bilibili.config).toContainEqual({ key: 'heartbeatMs', type: 'integer', required: false, secret: false });
-    expect(byPlatform.twitch.config).toContainEqual({ key: 'channel', type: 'string', required: true, secret: false });
+    expect(byPlatform.bilibili!.label).toBe('哔哩哔哩');
+    expect(byPlatform.bilibili!.config).toContainEqual({ key: 'roomId', type: 'string', required: true, secret: false });
+    expect(byPlatform.bilibili!.config).toContainEqual({ key: 'key', type: 'string', required: false, secret: true });
+    expect(byPlatform.bilibili!.config).toContainEqual({ key: 'heartbeatMs', type: 'integer', required: false, secret: false });
+    expect(byPlatform.twitch!.config).toContainEqual({ key: 'channel', type: 'string', required: true, secret: false });
     // Douyin's per-event secrets are an object: set through the API, not a form field.
-    expect(byPlatform.douyin.config.map((f) => f.key)).toEqual(['roomId', 'secret']);
-    expect(byPlatform.push.config).toEqual([]);
+    expect(byPlatform.douyin!.config.map((f) => f.key)).toEqual(['roomId', 'secret']);
+    expect(byPlatform.push!.config).toEqual([]);
     expect((await app.inject({ method: 'GET', url: '/api/platforms' })).statusCode).toBe(401);
   });
 

@@ -31,6 +31,8 @@ export interface PipelineDeps {
 
 export class ChatPipeline {
   private readonly flood = new FloodGuard();
+  /** Counts messages as they reach `handle`, before anything is awaited. */
+  private arrivals = 0;
 
   constructor(private readonly deps: PipelineDeps) {}
 
@@ -59,6 +61,7 @@ export class ChatPipeline {
     const { orders, policy, cooldown, catalog, runtime, events, log } = this.deps;
     // Recorded before anything is awaited, so the panel's chat keeps the order it arrived in.
     this.record(room, msg);
+    const arrival = ++this.arrivals;
     parsed ??= parseOrder(msg.text, await catalog.codes());
     if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck());
     // Asked only once the message is known to be new: a replayed id (a redelivery after a
@@ -70,13 +73,18 @@ export class ChatPipeline {
     };
 
     let question: Verdict | undefined;
+    if (room.qa && parsed.kind === 'none') question = await policy.judge(msg.text);
+    // Answered now, or collected for the cooldown's combined answer: decided once the message is
+    // known to be new, so a replayed id does not take the first answer from the next viewer.
     let reply: string | undefined;
-    if (room.qa && parsed.kind === 'none') {
-      question = await policy.judge(msg.text);
-      if (question?.answer.answered && cooldown.claim(room.id, question.answer.entryId, msg.user)) {
-        reply = `@${chatSafeName(msg.user.name)} ${withSource(question.answer.short, question.answer.source)}`;
-      }
-    }
+    let collect: ((questionId: number) => void) | undefined;
+    const answer = (): string | undefined => {
+      if (!question?.answer.answered) return undefined;
+      const claim = cooldown.claim(room.id, question.answer.entryId, msg.user, msg.messageId, arrival);
+      reply = claim.now ? `@${chatSafeName(msg.user.name)} ${withSource(question.answer.short, question.answer.source)}` : undefined;
+      collect = claim.now ? undefined : claim.collect;
+      return reply;
+    };
 
     // Chatter changes nothing, so it skips the database: storing it would cost more than all the
     // orders of a busy stream, and processing a replay of it twice has no effect to double.
@@ -85,9 +93,10 @@ export class ChatPipeline {
       return { outcome: { accepted: true }, replay: false };
     }
 
-    const result = await orders.placeFromMessage(room, msg, parsed, { refusal: parsed.kind === 'order' ? flooding : undefined, question, reply });
+    const result = await orders.placeFromMessage(room, msg, parsed, { refusal: parsed.kind === 'order' ? flooding : undefined, question, reply: answer });
     const { outcome, replay } = result;
     if (replay) return result;
+    if (collect && result.questionId !== undefined) collect(result.questionId);
 
     if (outcome.refusal) log.info({ roomId: room.id, userId: msg.user.id, refusal: outcome.refusal.code }, 'order refused');
     runtime.count(room.id, 'messages');

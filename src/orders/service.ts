@@ -77,10 +77,13 @@ export class OrderService {
     room: Room,
     msg: ChatMessage,
     parsed: ParseResult,
-    /** `refusal`: asked once the message id is known to be new (see the flood guard). */
-    extra: { refusal?: () => RefusalCode | undefined; question?: Verdict; reply?: string } = {},
-  ): Promise<{ outcome: MessageOutcome; replay: boolean }> {
-    const { question, reply } = extra;
+    /**
+     * `refusal` and `reply` are asked once the message id is known to be new: a replay must not use
+     * up the buyer's flood allowance, nor claim the answer cooldown (see the flood guard and `AnswerCooldown`).
+     */
+    extra: { refusal?: () => RefusalCode | undefined; question?: Verdict; reply?: () => string | undefined } = {},
+  ): Promise<{ outcome: MessageOutcome; replay: boolean; questionId?: number }> {
+    const { question } = extra;
     return this.write(async (tx, changes) => {
       const seen = await tx.messageOutcome(msg.roomId, msg.messageId);
       if (seen) return { outcome: seen, replay: true };
@@ -91,6 +94,7 @@ export class OrderService {
       const liveSessionId = await tx.liveSession(room.id, now);
 
       let outcome: MessageOutcome = { accepted: true };
+      let questionId: number | undefined;
       if (parsed.kind === 'order' && refusal) {
         outcome = refused(refusal, msg.user.name);
       } else if (parsed.kind === 'order') {
@@ -116,7 +120,8 @@ export class OrderService {
         outcome = { accepted: true, confirmation: { id, suggestion: parsed.suggestion } };
       } else if (question) {
         const status = question.status;
-        await tx.insertQuestion({
+        const reply = extra.reply?.();
+        questionId = await tx.insertQuestion({
           roomId: room.id,
           liveSessionId,
           chatUserId,
@@ -132,7 +137,7 @@ export class OrderService {
         outcome = { accepted: true, answer: question.answer, ...(reply && { reply }) };
       }
       await tx.saveMessage({ ...msg, chatUserId, outcome });
-      return { outcome, replay: false };
+      return { outcome, replay: false, ...(questionId !== undefined && { questionId }) };
     });
   }
 

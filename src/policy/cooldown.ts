@@ -10,6 +10,8 @@ export interface CooledAnswer {
   names: string[];
   /** How many viewers asked. */
   count: number;
+  /** Their stored questions (those stored by the time the window closed). */
+  questionIds: number[];
 }
 
 /** Askers named in one answer; the rest are counted. */
@@ -18,9 +20,21 @@ export const MAX_NAMES = 8;
 interface Window {
   /** Who asked in this window, by platform user id: a viewer asking twice counts once. */
   askers: Set<string>;
-  names: string[];
+  /** The first MAX_NAMES askers by arrival: claims can come in another order (transactions run concurrently on PostgreSQL). */
+  names: { arrival: number; name: string }[];
+  /** The stored questions of the askers collected for the combined answer. */
+  questionIds: number[];
+  /** The message answered at once when the window opened. */
+  answeredMessage?: string;
   timer: NodeJS.Timeout;
 }
+
+/**
+ * `claim`'s verdict: answer now, or the asker was collected for the combined answer, and `collect`
+ * takes the id their question was stored under, so that it can go back to the official's queue
+ * if the combined answer never goes out (the entry withdrawn meanwhile, the server stopped).
+ */
+export type Claim = { now: true } | { now: false; collect: (questionId: number) => void };
 
 export class AnswerCooldown {
   private readonly windows = new Map<string, Window>();
@@ -30,39 +44,51 @@ export class AnswerCooldown {
     private readonly flush: (answer: CooledAnswer) => void,
   ) {}
 
-  /** True when this asker should be answered now; false when the answer waits for the window. */
-  claim(roomId: number, entryId: string, asker: { id: string; name: string }): boolean {
+  /**
+   * Whether this asker is answered now or waits for the window. The same message asking again
+   * (its write batch retried) gets the same verdict. `arrival` orders the askers' names.
+   */
+  claim(roomId: number, entryId: string, asker: { id: string; name: string }, messageId: string, arrival = 0): Claim {
     const key = `${roomId}:${entryId}`;
     const open = this.windows.get(key);
     if (open) {
+      if (open.answeredMessage === messageId) return { now: true };
       // A set and a short list: sixty thousand askers in one window cost no more each than the first.
       if (!open.askers.has(asker.id)) {
         open.askers.add(asker.id);
-        if (open.names.length < MAX_NAMES) open.names.push(asker.name);
+        open.names.push({ arrival, name: asker.name });
+        if (open.names.length > MAX_NAMES) open.names.sort((a, b) => a.arrival - b.arrival).pop();
       }
-      return false;
+      return { now: false, collect: (questionId) => open.questionIds.push(questionId) };
     }
     // The one answered now is in the window too, so asking again does not put them in the combined answer.
-    this.start(key, roomId, entryId, asker.id);
-    return true;
+    this.start(key, roomId, entryId, { askerId: asker.id, messageId });
+    return { now: true };
   }
 
-  stop(): void {
-    for (const { timer } of this.windows.values()) clearTimeout(timer);
+  /** Stops every window; returns the questions of the askers still waiting for a combined answer. */
+  stop(): number[] {
+    const waiting: number[] = [];
+    for (const { timer, questionIds } of this.windows.values()) {
+      clearTimeout(timer);
+      waiting.push(...questionIds);
+    }
     this.windows.clear();
+    return waiting;
   }
 
-  private start(key: string, roomId: number, entryId: string, answered?: string): void {
+  private start(key: string, roomId: number, entryId: string, answered?: { askerId: string; messageId: string }): void {
     const timer = setTimeout(() => {
       const window = this.windows.get(key);
       this.windows.delete(key);
       if (!window || window.names.length === 0) return;
-      this.flush({ roomId, entryId, names: window.names, count: window.askers.size - (answered === undefined ? 0 : 1) });
+      const names = window.names.sort((a, b) => a.arrival - b.arrival).map((n) => n.name);
+      this.flush({ roomId, entryId, names, count: window.askers.size - (answered === undefined ? 0 : 1), questionIds: window.questionIds });
       // The combined answer opens a new window, so a steady stream is answered once per window.
       this.start(key, roomId, entryId);
     }, this.windowMs);
     timer.unref();
-    this.windows.set(key, { askers: new Set(answered === undefined ? [] : [answered]), names: [], timer });
+    this.windows.set(key, { askers: new Set(answered ? [answered.askerId] : []), names: [], questionIds: [], answeredMessage: answered?.messageId, timer });
   }
 }
 

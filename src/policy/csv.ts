@@ -14,12 +14,16 @@ export function entriesToCsv(entries: readonly PolicyEntry[]): Buffer {
   const table: Table = {
     title: '政策知识库',
     columns: KB_COLUMNS.map((header) => ({ header, kind: 'text' as const })),
-    rows: entries.map((e) => [e.id, e.title, e.questions.join('|'), e.short, e.answer, e.source, e.tags.join('|'), e.region, e.effectiveFrom, e.effectiveTo, e.status]),
+    rows: entries.map((e) =>
+      [e.id, e.title, e.questions.join('|'), e.short, e.answer, e.source, e.tags.join('|'), e.region, e.effectiveFrom, e.effectiveTo, e.status].map(keepApostrophe),
+    ),
   };
   return toCsv(table);
 }
 
-const undefang = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
+/** A value that starts with an apostrophe gets one more, so that importing, which takes one off, keeps it ('=SUM stays '=SUM). */
+const keepApostrophe = (value: string | null) => (value?.startsWith("'") ? `'${value}` : value);
+const undefang = (cell: string) => (/^'[=+\-@\t\r']/.test(cell) ? cell.slice(1) : cell);
 
 /** Refused whole, naming the line, at the first row that is wrong. */
 export function entriesFromCsv(text: string): PolicyEntry[] {
@@ -46,7 +50,7 @@ export function entriesFromCsv(text: string): PolicyEntry[] {
     const raw: Record<string, unknown> = {};
     names.forEach((name, i) => {
       const cell = undefang(cells[i]!);
-      if (name === 'questions' || name === 'tags') raw[name] = cell === '' ? [] : cell.split('|').map((s) => s.trim()).filter(Boolean);
+      if (name === 'questions' || name === 'tags') raw[name] = cell === '' ? [] : cell.split('|').filter((s) => s.trim() !== '');
       else if (cell !== '') raw[name] = cell;
     });
     return readEntry(raw, `line ${line}`);

@@ -47,6 +47,13 @@ function text(where: string, value: unknown, max: number, required = true): stri
   return value;
 }
 
+/**
+ * A question or tag as stored, whichever format it came in: without spaces at its ends, and with
+ * `|` (which separates them in the CSV format) as a full-width ｜, so that an entry exported as CSV
+ * and imported again is the same entry.
+ */
+const listItem = (item: string) => item.trim().replaceAll('|', '｜');
+
 /** One entry of an import, checked field by field; `where` names it in the error (`entries[3]`, `line 5`). */
 export function readEntry(raw: unknown, where: string): PolicyEntry {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(where, 'is not an object');
@@ -57,9 +64,10 @@ export function readEntry(raw: unknown, where: string): PolicyEntry {
   // From here on the entry is named by its id too: an official finds "entries[57]" by counting, "(loan-use)" at once.
   const named = `${where} (${id})`;
   if (!Array.isArray(o.questions) || o.questions.length === 0) fail(`${named}.questions`, 'must be a list with at least one question');
-  const questions = (o.questions as unknown[]).map((q, i) => text(`${named}.questions[${i}]`, q, QUESTION_MAX)!);
+  const questions = (o.questions as unknown[]).map((q, i) => listItem(text(`${named}.questions[${i}]`, q, QUESTION_MAX)!));
   if (questions.length > QUESTIONS_MAX) fail(`${named}.questions`, `has more than ${QUESTIONS_MAX} questions`);
-  const tags = o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => text(`${named}.tags[${i}]`, t, 40)!) : fail(`${named}.tags`, 'must be a list');
+  const tags =
+    o.tags === undefined || o.tags === null ? [] : Array.isArray(o.tags) ? o.tags.map((t, i) => listItem(text(`${named}.tags[${i}]`, t, 40)!)) : fail(`${named}.tags`, 'must be a list');
   const short = text(`${named}.short`, o.short, SHORT_MAX)!;
   const status = o.status ?? 'approved';
   if (!ENTRY_STATUSES.includes(status as EntryStatus)) fail(`${named}.status`, 'must be approved or draft');
@@ -76,7 +84,8 @@ export function readEntry(raw: unknown, where: string): PolicyEntry {
     answer: text(`${named}.answer`, o.answer, 5000)!,
     source: text(`${named}.source`, o.source, 500)!,
     tags,
-    region: text(`${named}.region`, o.region, 100, false),
+    // "" and no region are the same: the CSV format cannot tell them apart.
+    region: text(`${named}.region`, o.region, 100, false) || null,
     effectiveFrom: date('effectiveFrom'),
     effectiveTo: date('effectiveTo'),
     status: status as EntryStatus,

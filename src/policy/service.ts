@@ -144,10 +144,10 @@ export class PolicyService {
     return verdict(await this.current(), text);
   }
 
-  /** The official answers a queued question; optionally the answer is kept as a draft entry to review. */
   /**
-   * The official answers a queued question in their own words. `copies`: the other viewers who
-   * asked the very same thing and waited in the queue, answered with it (see `decideCopies`).
+   * The official answers a queued question in their own words, optionally kept as a draft entry to
+   * review. `copies`: the other viewers who asked the very same thing and waited in the queue,
+   * answered with it (see `decideCopies`).
    */
   async answerQueued(id: number, answer: string, saveDraft: boolean): Promise<{ question: Question; copies: Question[]; draft?: PolicyEntry }> {
     const decision = { status: 'answered_by_official', answer, answeredAt: new Date() } as const;
@@ -156,7 +156,7 @@ export class PolicyService {
     if (!saveDraft) return { question, copies };
     const asked = asEntryQuestion(question.text) ?? '（无法保存的问题文字）';
     const draft: PolicyEntry = {
-      id: `official-${question.id}`,
+      id: await this.freeId(`official-${question.id}`),
       title: asked,
       questions: [asked],
       short: [...answer].slice(0, SHORT_MAX).join(''),
@@ -231,6 +231,17 @@ export class PolicyService {
     const decision = { status: 'dismissed', answer: null, answeredAt: new Date() } as const;
     const question = await this.store.questions.decide(id, decision);
     return { ...question, copies: (await this.decideCopies(question, decision)).length };
+  }
+
+  /**
+   * `id`, or `id-2`, `id-3` … when an entry has it: a knowledge base imported from another server
+   * can hold `official-16` already, and a draft must never overwrite an approved answer.
+   */
+  private async freeId(id: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? id : `${id}-${n}`;
+      if (!(await this.store.policy.get(candidate))) return candidate;
+    }
   }
 
   async entry(id: string): Promise<PolicyEntry> {

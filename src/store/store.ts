@@ -237,6 +237,11 @@ export interface Store {
     get(id: number): Promise<Question | undefined>;
     /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, or QUESTION_DECIDED when it is not queued. */
     decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date; answeredEntryId?: string }): Promise<Question>;
+    /**
+     * Back to the official's queue: questions recorded as answered whose answer never reached chat
+     * (collected for a combined answer that could not go out). Returns those that were still answered.
+     */
+    requeue(ids: readonly number[]): Promise<Question[]>;
     /** Most-asked entries first. */
     topics(filter: QuestionFilter): Promise<{ entryId: string; title: string; asked: number; answered: number }[]>;
   };

@@ -10,7 +10,7 @@ describe('answer cooldown', () => {
     vi.useFakeTimers();
     const flushed: CooledAnswer[] = [];
     const cooldown = new AnswerCooldown(1000, (a) => flushed.push(a));
-    expect(cooldown.claim(1, 'dibao', { id: 'u0', name: '阿妹' })).toBe(true);
+    expect(cooldown.claim(1, 'dibao', { id: 'u0', name: '阿妹' }, 'm0').now).toBe(true);
     // The first asker asking again, and two viewers sharing a nickname, and one asking twice.
     const later = [
       { id: 'u0', name: '阿妹' },
@@ -19,12 +19,19 @@ describe('answer cooldown', () => {
       { id: 'u1', name: '老乡' },
       ...Array.from({ length: 20 }, (_, i) => ({ id: `v${i}`, name: `观众${i}` })),
     ];
-    for (const asker of later) expect(cooldown.claim(1, 'dibao', asker)).toBe(false);
+    later.forEach((asker, i) => {
+      const claim = cooldown.claim(1, 'dibao', asker, `m${i + 1}`);
+      expect(claim.now).toBe(false);
+      if (!claim.now) claim.collect(100 + i);
+    });
+    // The first message again (its write batch retried): still the one answered now.
+    expect(cooldown.claim(1, 'dibao', { id: 'u0', name: '阿妹' }, 'm0').now).toBe(true);
     // Another entry, another room: windows of their own.
-    expect(cooldown.claim(2, 'dibao', { id: 'u1', name: '老乡' })).toBe(true);
+    expect(cooldown.claim(2, 'dibao', { id: 'u1', name: '老乡' }, 'm1').now).toBe(true);
     vi.advanceTimersByTime(1000);
     const first = flushed.find((f) => f.roomId === 1)!;
     expect(first.count).toBe(22);
+    expect(first.questionIds).toEqual(later.map((_, i) => 100 + i));
     expect(first.names).toEqual(['老乡', '老乡', '观众0', '观众1', '观众2', '观众3', '观众4', '观众5']);
     expect(addressees(first.names, first.count, (n) => n)).toBe('@老乡 @老乡 @观众0 @观众1 @观众2 @观众3 @观众4 @观众5 等22人');
     expect(flushed.filter((f) => f.roomId === 2)).toEqual([]);
@@ -35,11 +42,23 @@ describe('answer cooldown', () => {
     vi.useFakeTimers();
     let flushed: CooledAnswer | undefined;
     const cooldown = new AnswerCooldown(1000, (a) => (flushed = a));
-    cooldown.claim(1, 'e', { id: 'first', name: 'first' });
-    for (let i = 0; i < 60_000; i++) cooldown.claim(1, 'e', { id: `u${i}`, name: `n${i}` });
+    cooldown.claim(1, 'e', { id: 'first', name: 'first' }, 'first');
+    for (let i = 0; i < 60_000; i++) cooldown.claim(1, 'e', { id: `u${i}`, name: `n${i}` }, `m${i}`);
     vi.advanceTimersByTime(1000);
     expect([flushed!.count, flushed!.names.length]).toEqual([60_000, 8]);
     cooldown.stop();
+  });
+
+  it('gives back the questions still waiting for a combined answer when it stops', () => {
+    vi.useFakeTimers();
+    const flushed: CooledAnswer[] = [];
+    const cooldown = new AnswerCooldown(1000, (a) => flushed.push(a));
+    cooldown.claim(1, 'e', { id: 'a', name: 'a' }, 'm-a');
+    const later = cooldown.claim(1, 'e', { id: 'b', name: 'b' }, 'm-b');
+    if (!later.now) later.collect(7);
+    expect(cooldown.stop()).toEqual([7]);
+    vi.advanceTimersByTime(5000);
+    expect(flushed).toEqual([]);
   });
 
   it('name as many askers as fit a chat line before the answer, at least one, and count the rest', () => {

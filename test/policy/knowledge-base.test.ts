@@ -66,8 +66,23 @@ describe('policy knowledge base', () => {
 
   it('round-trips through CSV, and through the JSON export', async () => {
     const tricky = { id: 'formula', title: '=SUM(A1)', questions: ['-测试问题一', '+测试问题二'], short: '@短答', answer: '答 "引号", 逗号', source: '来源', tags: ['a', 'b'] };
-    await call(app, 'POST', '/api/policy/import', { ...KB, entries: [...KB.entries, tricky] });
+    // A value that really starts with an apostrophe keeps it; a | inside a question or tag is not a
+    // separator; spaces at a question's ends and an empty region mean nothing in either format.
+    const apostrophes = {
+      id: 'apostrophes',
+      title: "'=SUM(A1)",
+      questions: ['  前后有空格  ', 'A|B是一个问题吗？', "'单撇号开头"],
+      short: "''",
+      answer: "'@不是公式",
+      source: "'",
+      tags: ['x|y', ' 空格 '],
+      region: '',
+    };
+    await call(app, 'POST', '/api/policy/import', { ...KB, entries: [...KB.entries, tricky, apostrophes] });
+    const stored = (await call(app, 'GET', '/api/policy/entries/apostrophes')).body;
+    expect(stored).toMatchObject({ title: "'=SUM(A1)", questions: ['前后有空格', 'A｜B是一个问题吗？', "'单撇号开头"], short: "''", answer: "'@不是公式", source: "'", tags: ['x｜y', '空格'], region: null });
     const before = await entries();
+    const exported = (await call(app, 'GET', '/api/policy/export.json')).body;
     const csv = await app.inject({ url: '/api/policy/export.csv', headers: auth });
     expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.body).toContain("'=SUM(A1)");
@@ -77,6 +92,7 @@ describe('policy knowledge base', () => {
     const imported = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv.rawPayload });
     expect(imported.json()).toEqual({ imported: before.length });
     expect(await entries()).toEqual(before);
+    expect((await call(app, 'GET', '/api/policy/export.json')).body).toEqual(exported);
 
     const json = (await call(app, 'GET', '/api/policy/export.json')).body;
     expect(Object.keys(json)).toEqual(['version', 'entries']);

@@ -3,15 +3,27 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
-import { auth, buildTestApp, call, say, until } from '../helper.ts';
+import { auth, buildTestApp, call, say, tempDatabaseUrl, until } from '../helper.ts';
 
 const KB = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/policy-kb.zh.json'), 'utf8'));
 let app: App;
 let roomId: number;
 
-async function start(qaCooldownMs = 60_000) {
-  app = await buildTestApp({}, { qaCooldownMs });
+async function start(qaCooldownMs = 60_000, databaseUrl?: string) {
+  app = await buildTestApp(databaseUrl ? { databaseUrl } : {}, { qaCooldownMs });
   await call(app, 'POST', '/api/policy/import', KB);
+}
+
+/** A fresh app and Q&A room on a database that outlives it; `restart` starts the app again on it. */
+async function restartable() {
+  await app.close();
+  const url = await tempDatabaseUrl();
+  await start(60_000, url);
+  roomId = (await call(app, 'POST', '/api/rooms', { name: '政策直播', platform: 'push', qa: true })).body.id;
+  return async () => {
+    await app.close();
+    await start(60_000, url);
+  };
 }
 
 afterEach(() => app?.close());
@@ -46,6 +58,55 @@ describe('Q&A rooms', () => {
     expect(first.body.reply).toContain('@甲');
     expect(second.body.answer.answered).toBe(true);
     expect(second.body.reply).toBeUndefined();
+  });
+
+  it('let a replayed message id take no answer from the next viewer who asks', async () => {
+    const restart = await restartable();
+    const first = await say(app, roomId, '小额信贷最多能贷多少钱', { id: 'r1', name: '甲' });
+    expect(first.body.reply).toContain('@甲');
+    // The platform redelivers the first message: its stored outcome, and the window it opened stands.
+    expect((await say(app, roomId, '小额信贷最多能贷多少钱', { id: 'r1', name: '甲' })).body).toEqual(first.body);
+    expect((await say(app, roomId, '小额贷款最多能借多少钱？', { id: 'r2', name: '乙' })).body.reply).toBeUndefined();
+    await restart();
+    // After a restart (windows forgotten), the redelivered first message opens no window: the next
+    // viewer who asks is answered at once, not held for a combined answer a minute later.
+    expect((await say(app, roomId, '小额信贷最多能贷多少钱', { id: 'r1', name: '甲' })).body).toEqual(first.body);
+    expect((await say(app, roomId, '小额贷款最多能借多少钱？', { id: 'r3', name: '丁' })).body.reply).toContain('@丁');
+  });
+
+  it('put the askers still waiting for a combined answer back in the queue when the server stops', async () => {
+    const restart = await restartable();
+    await say(app, roomId, '小额信贷最多能贷多少钱', { name: '甲' });
+    const waiting = await say(app, roomId, '小额贷款最多能借多少钱？', { name: '乙' });
+    expect(waiting.body.reply).toBeUndefined();
+    await restart();
+    const queued = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect(queued).toEqual([expect.objectContaining({ text: '小额贷款最多能借多少钱？', asker: expect.objectContaining({ name: '乙' }), answer: null })]);
+    expect((await call(app, 'GET', `/api/questions?roomId=${roomId}&status=answered`)).body).toHaveLength(1);
+  });
+
+  it('keep an official answer saved as a draft from overwriting an entry of the same id', async () => {
+    await say(app, roomId, '贷款的事找谁办？', { name: '丙' });
+    const [queued] = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    // An approved entry that already has the id a draft of this question would get (imported from another server).
+    const taken = { id: `official-${queued.id}`, title: '养羊补贴', questions: ['养羊有补贴吗？'], short: '每只羊补贴50元', answer: '每只羊补贴50元', source: '县农业农村局' };
+    await call(app, 'POST', '/api/policy/import', { version: 1, entries: [taken] });
+    const answered = await call(app, 'POST', `/api/questions/${queued.id}/answer`, { answer: '到村委会登记。', saveDraft: true });
+    expect(answered.body.draft).toMatchObject({ id: `official-${queued.id}-2`, status: 'draft', answer: '到村委会登记。' });
+    expect((await call(app, 'GET', `/api/policy/entries/official-${queued.id}`)).body).toMatchObject({ status: 'approved', short: '每只羊补贴50元' });
+  });
+
+  it('count a question under an entry only when it was about it: not when the official dismissed it or answered in their own words', async () => {
+    const unsure = ['贷款的事找谁办？', '低保的事找谁办？', '扶贫贷想翻修老屋，中不中？'];
+    for (const text of unsure) await say(app, roomId, text);
+    const queued = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body as { id: number; text: string; entryId: string }[];
+    expect(queued).toHaveLength(3);
+    const topicOf = (text: string) => queued.find((q) => q.text === text)!.entryId;
+    await call(app, 'POST', `/api/questions/${queued.find((q) => q.text === unsure[0])!.id}/dismiss`);
+    await call(app, 'POST', `/api/questions/${queued.find((q) => q.text === unsure[1])!.id}/answer`, { answer: '找村里的民政协理员。' });
+    const topics = (await call(app, 'GET', `/api/questions/topics?roomId=${roomId}`)).body as { entryId: string; asked: number; answered: number }[];
+    // Only the one still waiting counts, under the matcher's pick, as asked and not yet answered.
+    expect(topics).toEqual([expect.objectContaining({ entryId: topicOf(unsure[2]!), asked: 1, answered: 0 })]);
   });
 
   it('queue an unsure match for the official, who answers it (kept as a draft entry) or dismisses it', async () => {
@@ -198,6 +259,22 @@ describe('Q&A rooms on a live platform', () => {
     expect(tw.sent[1]!.text).toMatch(/^@老乡 @山里人 @远方 /);
     await new Promise((r) => setTimeout(r, 1200));
     expect(tw.sent).toHaveLength(2);
+  });
+
+  it('send no combined answer once its entry is withdrawn: the waiting askers go back to the official’s queue', async () => {
+    await liveTwitchRoom();
+    tw.say('#gov', { id: 'w1', userId: '1', login: 'a', display: '阿妹', text: '低保怎么申请？' });
+    await until('first answer', () => tw.sent.length === 1);
+    const [first] = (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body;
+    tw.say('#gov', { id: 'w2', userId: '2', login: 'b', display: '老乡', text: '请问低保怎么申请' });
+    await until('second question stored', async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body.length === 2);
+    const entry = (await call(app, 'GET', `/api/policy/entries/${first.entryId}`)).body;
+    expect((await call(app, 'PUT', `/api/policy/entries/${entry.id}`, { ...entry, status: 'draft' })).status).toBe(200);
+    await until('back in the queue', async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body.length === 1, 5000);
+    const [requeued] = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
+    expect(requeued).toMatchObject({ text: '请问低保怎么申请', asker: { name: '老乡' }, answer: null, answeredAt: null });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(tw.sent).toHaveLength(1);
   });
 
   it('answer the queued copies of a question with it, naming every asker, and dismiss copies together', async () => {

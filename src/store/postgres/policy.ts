@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
 import type { Question } from '../../policy/question.ts';
@@ -85,8 +85,12 @@ async function loadQuestions(db: Runner, where: SQL | undefined, page: Page, new
     .offset(page.offset)).map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
-/** What a question was about: the entry the official answered with, else the matcher's pick. */
-const about = sql<string>`coalesce(${q.answeredEntryId}, ${q.entryId})`;
+/**
+ * What a question was about: the entry the official answered with; else the matcher's pick, unless
+ * the official dismissed the question or answered it in their own words: then the pick was wrong,
+ * and the question is about no entry (fifteen pig-farming questions were "about" farm machinery).
+ */
+const about = sql<string>`case when ${q.answeredEntryId} is not null then ${q.answeredEntryId} when ${q.status} in ('dismissed', 'answered_by_official') then null else ${q.entryId} end`;
 
 /** Viewers' questions and what became of them. */
 export function pgQuestions(db: Db): Store['questions'] {
@@ -102,6 +106,15 @@ export function pgQuestions(db: Db): Store['questions'] {
         .returning({ id: q.id });
       if (!changed) throw new AppError((await one(id)) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
       return (await one(id))!;
+    },
+    requeue: async (ids) => {
+      if (ids.length === 0) return [];
+      const changed = await db
+        .update(q)
+        .set({ status: 'queued', answer: null, answeredAt: null })
+        .where(and(inArray(q.id, ids), eq(q.status, 'answered')))
+        .returning({ id: q.id });
+      return changed.length ? loadQuestions(db, inArray(q.id, changed.map((c) => c.id)), { limit: changed.length, offset: 0 }, false) : [];
     },
     topics: async (filter) =>
       db

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
@@ -87,8 +87,12 @@ function loadQuestions(db: Db, where: SQL | undefined, page: Page, newestFirst =
     .map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
-/** What a question was about: the entry the official answered with, else the matcher's pick. */
-const about = sql<string>`coalesce(${q.answeredEntryId}, ${q.entryId})`;
+/**
+ * What a question was about: the entry the official answered with; else the matcher's pick, unless
+ * the official dismissed the question or answered it in their own words: then the pick was wrong,
+ * and the question is about no entry (fifteen pig-farming questions were "about" farm machinery).
+ */
+const about = sql<string>`case when ${q.answeredEntryId} is not null then ${q.answeredEntryId} when ${q.status} in ('dismissed', 'answered_by_official') then null else ${q.entryId} end`;
 
 /** Viewers' questions and what became of them. */
 export function sqliteQuestions(db: Db): Store['questions'] {
@@ -105,6 +109,16 @@ export function sqliteQuestions(db: Db): Store['questions'] {
         .get();
       if (!changed) throw new AppError(one(id) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
       return one(id)!;
+    },
+    requeue: async (ids) => {
+      if (ids.length === 0) return [];
+      const changed = db
+        .update(q)
+        .set({ status: 'queued', answer: null, answeredAt: null })
+        .where(and(inArray(q.id, ids), eq(q.status, 'answered')))
+        .returning({ id: q.id })
+        .all();
+      return changed.length ? loadQuestions(db, inArray(q.id, changed.map((c) => c.id)), { limit: changed.length, offset: 0 }, false) : [];
     },
     topics: async (filter) =>
       db
