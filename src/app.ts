@@ -86,7 +86,8 @@ export interface AppOptions {
 /** The whole server as one Fastify instance; `server.ts` only listens and shuts down. */
 export async function buildApp({ config, store: given, logger, registry, qaCooldownMs = 60_000 }: AppOptions) {
   const store = given ?? (await openStore(config.databaseUrl));
-  const sharing = await openSharing(config).catch(async (err) => {
+  let publishFailed = (_err: unknown): void => {};
+  const sharing = await openSharing(config, (err) => publishFailed(err)).catch(async (err) => {
     if (!given) await store.close();
     throw err;
   });
@@ -102,6 +103,13 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
       void (reply as FastifyReply).code(refused.statusCode).send(refused.toJSON());
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  let lastPublishWarning = 0;
+  publishFailed = (err) => {
+    // Every overlay event of an outage fails the same way: once in ten seconds is enough to say so.
+    if (Date.now() - lastPublishWarning < 10_000) return;
+    lastPublishWarning = Date.now();
+    app.log.warn({ err }, 'an overlay event did not reach the other instances: Redis is away');
+  };
 
   app.decorate('config', config);
   app.decorate('store', store);
@@ -228,7 +236,10 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
  * transient room state and socket.io's fan-out go through Redis, under keys namespaced by the
  * database they serve (two deployments may share one Redis); without, this process keeps them.
  */
-async function openSharing(config: Config): Promise<{ state: SharedState; adapter?: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
+async function openSharing(
+  config: Config,
+  onPublishFailed: (err: unknown) => void,
+): Promise<{ state: SharedState; adapter?: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
   if (!config.redisUrl) return { state: new LocalState(), close: async () => {} };
   const { databaseUrl } = config;
   const database = databaseUrl.startsWith('postgres') ? describeDatabase(databaseUrl) : `sqlite:${path.resolve(databaseUrl.slice('file:'.length))}`;
@@ -239,6 +250,11 @@ async function openSharing(config: Config): Promise<{ state: SharedState; adapte
   // socket.io's adapter publishes without waiting for an answer, so its client queues while Redis
   // is away (a refused publish would be an unhandled rejection) and sends when it is back.
   const pub = state.duplicate({ disableOfflineQueue: false });
+  // …but a publish still queued when the client's command timeout (5 s) runs out is rejected, and
+  // the adapter never handles it: one Redis outage of a few seconds ended every instance. Such an
+  // event is lost to the other instances (their overlays reread the state when they reconnect).
+  const publish = pub.publish.bind(pub);
+  Object.defineProperty(pub, 'publish', { value: (...args: Parameters<typeof publish>) => publish(...args).catch((err: unknown) => (onPublishFailed(err), 0)) });
   const sub = state.duplicate();
   for (const client of [pub, sub]) client.on('error', () => {});
   await Promise.all([pub.connect(), sub.connect()]);
@@ -246,7 +262,11 @@ async function openSharing(config: Config): Promise<{ state: SharedState; adapte
     state: new RedisState(state, prefix),
     adapter: redisAdapter(pub, sub, { key: `${prefix}socket.io` }),
     async close() {
-      await Promise.allSettled([state.close(), pub.close(), sub.close()]);
+      // close() waits for queued commands, which never go while Redis is away: a shutdown then hung
+      // for good. A short grace, then the connections are dropped.
+      await Promise.allSettled(
+        [state, pub, sub].map((client) => Promise.race([client.close(), new Promise((r) => setTimeout(r, 2000).unref())]).finally(() => client.destroy())),
+      );
     },
   };
 }

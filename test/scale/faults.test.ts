@@ -112,6 +112,29 @@ describe.skipIf(!ready)('an engine lost while running', () => {
     expect(product.stock).toBe(1000 - 201);
   });
 
+  it('Redis: overlay events published while it is away time out without ending the process, and a shutdown does not wait for them', async () => {
+    const redis = await proxied(6379);
+    const databaseUrl = await freshPostgresUrl();
+    const app = await buildTestApp({ databaseUrl, redisUrl: `redis://127.0.0.1:${redis.port}` });
+    apps.push(app);
+    const shop = await setupShop(app);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await redis.cut();
+      // socket.io publishes the event and never waits for it; Redis's client rejects it (the socket
+      // closed under it, or 5 s in its offline queue), and the adapter never catches that.
+      expect((await call(app, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: '1' })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 6500));
+      expect(unhandled).toEqual([]);
+      expect((await say(app, shop.room.id, '买1号')).body.order.status).toBe('held');
+    } finally {
+      await redis.restore();
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('Redis: orders go on while it is away, reads of room state get a coded 503, and all recovers once it is back', async () => {
     const redis = await proxied(6379);
     const databaseUrl = await freshPostgresUrl();
