@@ -168,7 +168,7 @@ export interface Tx {
   updateOrder(id: number, change: { status: OrderStatus; holdExpiresAt: Date | null; updatedAt: Date }): Promise<StoredOrder>;
   /** Shrinks a waitlisted order's line when part of it moves to a new held order. */
   setLineQty(orderLineId: number, qty: number): Promise<void>;
-  /** Waitlisted orders for the product, first come first. */
+  /** Waitlisted orders for the product, first come first; locked until the transaction ends, where the engine locks rows. */
   waitlisted(productId: number, limit: number): Promise<StoredOrder[]>;
   /** Held orders whose hold ran out at `now`. */
   dueHolds(now: Date, limit: number): Promise<number[]>;
@@ -176,6 +176,7 @@ export interface Tx {
   ledgerOf(orderId: number): Promise<LedgerEntry[]>;
   insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt' | 'answeredEntryId'> & { answeredAt: Date | null }): Promise<number>;
   insertConfirmation(c: Omit<Confirmation, 'id' | 'buyer' | 'status' | 'orderId' | 'decidedAt'> & { buyerName: string }): Promise<number>;
+  /** Locked until the transaction ends, like `order`. */
   confirmation(id: number): Promise<Confirmation | undefined>;
   decideConfirmation(id: number, decision: { status: 'accepted' | 'rejected'; orderId: number | null; decidedAt: Date }): Promise<void>;
 }

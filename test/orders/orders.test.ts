@@ -222,6 +222,29 @@ describe('the life cycle', () => {
     expect(await stockOf('1')).toBe(0);
   });
 
+  it('keeps every acknowledged cancellation of a waiting order when stock arrives at the same moment', async () => {
+    await call(app, 'PATCH', `/api/rooms/${shop.room.id}`, { limits: { orderMessagesPerSecond: 1000, maxOpenOrdersPerBuyer: 10_000 } });
+    await call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 0 });
+    const waiting: number[] = [];
+    for (let i = 0; i < 30; i++) waiting.push((await say(app, shop.room.id, '买1号', { user: `w${i}` })).body.order.id as number);
+    const cancelled = waiting.filter((_, i) => i % 2 === 0);
+    const results = await Promise.all([
+      call(app, 'PATCH', `/api/products/${shop.products['1']!.id}`, { stock: 100 }),
+      ...cancelled.map((id) => call(app, 'PATCH', `/api/orders/${id}`, { status: 'cancelled' })),
+    ]);
+    const acknowledged = cancelled.filter((_, i) => results[i + 1]!.status === 200);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const all = await ordersOf();
+    const statusOf = new Map(all.map((o) => [o.id, o.status]));
+    // An acknowledged cancellation stands; a cancel refused (it came after the order was held) leaves it held.
+    for (const id of acknowledged) expect(statusOf.get(id)).toBe('cancelled');
+    const held = all.filter((o) => o.status === 'held');
+    expect(await stockOf('1')).toBe(100 - held.length);
+    // The ledger claims exactly what is held: every claim without a reversal belongs to a held order.
+    const tallies = (await call(app, 'GET', `/api/tallies?groupBy=product&roomId=${shop.room.id}`)).body as { orders: number }[];
+    expect(tallies.reduce((n, t) => n + t.orders, 0)).toBe(held.length);
+  });
+
   it('expires holds after the room’s hold time, returning stock to the waitlist', async () => {
     await call(app, 'PATCH', `/api/products/${shop.products['3']!.id}`, { stock: 1 });
     const held = (await say(app, shop.room.id, '买3号')).body.order;
@@ -249,6 +272,16 @@ describe('the confirmation queue', () => {
     expect(accepted.body.orders).toEqual([expect.objectContaining({ status: 'held', origin: 'confirmation', lines: [expect.objectContaining({ code: '3', qty: 1 })] })]);
     expect((await call(app, 'POST', `/api/confirmations/${res.body.confirmation.id}/accept`)).status).toBe(409);
     expect((await call(app, 'GET', `/api/confirmations?status=pending`)).body).toEqual([]);
+  });
+
+  it('places one order when a queued message is accepted twice at the same moment', async () => {
+    const confirmations = [];
+    for (let i = 0; i < 10; i++) confirmations.push((await say(app, shop.room.id, '买3号2份送给我妈妈', { user: `mum${i}` })).body.confirmation.id as number);
+    const results = await Promise.all(confirmations.flatMap((id) => [call(app, 'POST', `/api/confirmations/${id}/accept`), call(app, 'POST', `/api/confirmations/${id}/accept`)]));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(Array(10).fill('CONFIRMATION_DECIDED'));
+    expect(await ordersOf()).toHaveLength(10);
+    expect(await stockOf('3')).toBe(100 - 20);
   });
 
   it('rejects a queued message without an order', async () => {

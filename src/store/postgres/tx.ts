@@ -220,7 +220,7 @@ export function pgTx(db: Runner): Tx {
     },
 
     waitlisted: async (productId, limit) => {
-      const ids = (
+      const candidates = (
         await db
           .selectDistinct({ id: orders.id })
           .from(orders)
@@ -228,6 +228,18 @@ export function pgTx(db: Runner): Tx {
           .where(and(eq(orders.status, 'waitlisted'), eq(orderLines.productId, productId)))
           .orderBy(asc(orders.id))
           .limit(limit)
+      ).map((r) => r.id);
+      if (candidates.length === 0) return [];
+      // Locked, and asked again once locked: an order cancelled meanwhile by another transaction
+      // is no longer waiting. Read unlocked, a cancellation already acknowledged was overwritten
+      // with "held" and its stock taken.
+      const ids = (
+        await db
+          .select({ id: orders.id })
+          .from(orders)
+          .where(and(inArray(orders.id, candidates), eq(orders.status, 'waitlisted')))
+          .orderBy(asc(orders.id))
+          .for('update')
       ).map((r) => r.id);
       return loadOrders(db, ids);
     },
@@ -261,7 +273,11 @@ export function pgTx(db: Runner): Tx {
           .returning({ id: schema.confirmations.id }),
       )!.id,
 
-    confirmation: async (id) => (await loadConfirmations(db, eq(schema.confirmations.id, id)))[0],
+    confirmation: async (id) => {
+      // Locked: two taps on "accept" (or two instances) take turns, and the second sees it decided.
+      await db.select({ id: schema.confirmations.id }).from(schema.confirmations).where(eq(schema.confirmations.id, id)).for('update');
+      return (await loadConfirmations(db, eq(schema.confirmations.id, id)))[0];
+    },
 
     decideConfirmation: async (id, decision) => {
       await db.update(schema.confirmations).set(decision).where(eq(schema.confirmations.id, id));
