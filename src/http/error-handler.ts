@@ -28,7 +28,8 @@ function toAppError(err: FastifyError): AppError | undefined {
   if (code) return new AppError(code, err.message);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('VALIDATION_FAILED', err.message);
   // drizzle wraps the driver's error in its own; either may say the connection is gone.
-  if (isUnavailable(err) || isUnavailable((err as { cause?: unknown }).cause)) return new AppError('DATABASE_UNAVAILABLE', err.message);
+  // Without the driver's message: it holds the failed query and its parameters (logged below).
+  if (isUnavailable(err) || isUnavailable((err as { cause?: unknown }).cause)) return new AppError('DATABASE_UNAVAILABLE');
   return undefined;
 }
 
@@ -48,7 +49,8 @@ export function useErrorShape(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = toAppError(err);
     if (known) {
-      request.log.info({ code: known.code, detail: known.message }, 'request refused');
+      if (known !== err && known.code === 'DATABASE_UNAVAILABLE') request.log.warn({ err }, 'database unavailable');
+      else request.log.info({ code: known.code, detail: known.message }, 'request refused');
       return reply.code(known.statusCode).send(known.toJSON());
     }
     request.log.error({ err }, 'request failed');

@@ -318,6 +318,9 @@ export interface Store {
   /** Runs `work` unless another instance is already running the same named job; false if it was. */
   exclusively(name: string, work: () => Promise<void>): Promise<boolean>;
 
+  /** Whether the database answers now (within a couple of seconds): the health check asks. */
+  reachable(): Promise<boolean>;
+
   /** Finishes pending writes and closes the database. */
   close(): Promise<void>;
 }

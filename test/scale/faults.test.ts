@@ -92,6 +92,11 @@ describe.skipIf(!ready)('an engine lost while running', () => {
     const whileAway = await call(app, 'GET', '/api/orders');
     expect([whileAway.status, whileAway.body.error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
     expect(whileAway.body.error.messageZh).toContain('数据库');
+    // The failed query and its parameters stay in the log, not in the answer.
+    expect(JSON.stringify(whileAway.body)).not.toMatch(/select|Failed query|params/i);
+    // A load balancer asking the instance's health hears that it can take no order now.
+    const health = await app.inject({ url: '/api/health' });
+    expect([health.statusCode, health.json().error.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
     await new Promise((r) => setTimeout(r, 300));
     await pg.restore();
     await stream;
@@ -100,6 +105,7 @@ describe.skipIf(!ready)('an engine lost while running', () => {
     expect(acked.length).toBeGreaterThan(20);
     // Recovered: the same requests work again without a restart.
     expect((await say(app, shop.room.id, '买1号', { id: 'after', user: 'after' })).status).toBe(200);
+    expect((await app.inject({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
     const orders = (await call(app, 'GET', `/api/orders?roomId=${shop.room.id}&limit=100000`)).body as { messageId: string | null; lines: { qty: number }[] }[];
     const stored = new Set(orders.map((o) => o.messageId));
     for (const id of acked) expect(stored.has(id)).toBe(true);

@@ -23,6 +23,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 /** The ownership loop probes every few seconds; a holder silent this long has lost its rooms. */
 const LOCK_IDLE_LIMIT_S = 10;
 const LOCK_PROBE_TIMEOUT_MS = 5000;
+/** A health check waits this long for the database: a load balancer's own timeout is a few seconds. */
+const REACH_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -142,6 +144,15 @@ class PostgresStore implements Store {
       this.lockClient = undefined;
       client.release(true);
       return true;
+    }
+  }
+
+  async reachable(): Promise<boolean> {
+    try {
+      await withTimeout(this.pool.query('select 1'), REACH_TIMEOUT_MS);
+      return true;
+    } catch {
+      return false;
     }
   }
 

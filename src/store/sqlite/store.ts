@@ -353,6 +353,11 @@ class SqliteStore implements Store {
     return false;
   }
 
+  async reachable(): Promise<boolean> {
+    // A local file: open is reachable.
+    return this.sqlite.open;
+  }
+
   private readonly jobs = new Set<string>();
 
   async exclusively(name: string, work: () => Promise<void>): Promise<boolean> {
