@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import crypto from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { createAdapter } from '@socket.io/redis-adapter';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -46,7 +46,6 @@ import { useValidation } from './http/validation.ts';
 import { attachRealtime, type Realtime } from './realtime/io.ts';
 import { RoomRuntime } from './rooms/runtime.ts';
 import { connectRedis, LocalState, RedisState, type SharedState } from './realtime/shared.ts';
-import { describeDatabase } from './store/postgres/reach.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 
@@ -87,7 +86,7 @@ export interface AppOptions {
 export async function buildApp({ config, store: given, logger, registry, qaCooldownMs = 60_000 }: AppOptions) {
   const store = given ?? (await openStore(config.databaseUrl));
   let publishFailed = (_err: unknown): void => {};
-  const sharing = await openSharing(config, (err) => publishFailed(err)).catch(async (err) => {
+  const sharing = await openSharing(config, store, (err) => publishFailed(err)).catch(async (err) => {
     if (!given) await store.close();
     throw err;
   });
@@ -238,12 +237,15 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
  */
 async function openSharing(
   config: Config,
+  store: Store,
   onPublishFailed: (err: unknown) => void,
 ): Promise<{ state: SharedState; adapter?: ReturnType<typeof createAdapter>; close(): Promise<void> }> {
   if (!config.redisUrl) return { state: new LocalState(), close: async () => {} };
-  const { databaseUrl } = config;
-  const database = databaseUrl.startsWith('postgres') ? describeDatabase(databaseUrl) : `sqlite:${path.resolve(databaseUrl.slice('file:'.length))}`;
-  const prefix = `nongbo:${database}:`;
+  // The deployment's name, kept in its database: instances that reach one database under different
+  // URLs (127.0.0.1 and localhost, a proxy) are one deployment. Named after the URL, they were two,
+  // and an overlay on one instance never heard what the other did.
+  const deployment = await store.settings.setIfAbsent(DEPLOYMENT_ID, crypto.randomUUID());
+  const prefix = `nongbo:${deployment}:`;
   // Loaded only for the scale-out mode: a laptop on SQLite never pays for Redis's client.
   const { createAdapter: redisAdapter } = await import('@socket.io/redis-adapter');
   const state = await connectRedis(config.redisUrl);
@@ -270,6 +272,8 @@ async function openSharing(
     },
   };
 }
+
+const DEPLOYMENT_ID = 'deployment-id';
 
 /** Held orders expire on a timer; a tick that finds nothing costs one indexed query. */
 function startHoldExpiry(app: FastifyInstance): void {

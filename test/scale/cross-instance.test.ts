@@ -4,6 +4,8 @@
  * goes out through the instance that runs the room, whichever instance it starts on. Two apps in
  * this process share one PostgreSQL database and the real Redis.
  */
+import type { AddressInfo } from 'node:net';
+import { io as connectSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { fakeTwitch, type FakeTwitch } from '../fakes/twitch.ts';
@@ -38,6 +40,30 @@ async function addWalnuts(app: App, shop: Awaited<ReturnType<typeof setupShop>>)
 }
 
 describe.skipIf(!ready)('across instances', () => {
+  it('are one deployment however each spells the database URL: an overlay on one hears what the other does', async () => {
+    const url = await freshPostgresUrl();
+    const other = new URL(url);
+    other.hostname = 'localhost';
+    const a = await buildTestApp({ databaseUrl: url, redisUrl: 'redis://127.0.0.1:6379' });
+    const b = await buildTestApp({ databaseUrl: other.toString(), redisUrl: 'redis://localhost:6379' });
+    apps = [a, b];
+    const shop = await setupShop(a);
+    await b.listen({ port: 0, host: '127.0.0.1' });
+    const socket = connectSocket(`http://127.0.0.1:${(b.server.address() as AddressInfo).port}/overlay`, {
+      auth: { room: shop.room.id, token: shop.room.overlayToken },
+      transports: ['websocket'],
+    });
+    const featured: string[] = [];
+    socket.on('feature', (card: { name: string } | null) => card && featured.push(card.name));
+    try {
+      await new Promise((resolve) => socket.once('state', resolve));
+      await call(a, 'POST', `/api/rooms/${shop.room.id}/feature`, { code: '1' });
+      await until('feature from the other instance', () => featured.includes('产品1'));
+    } finally {
+      socket.close();
+    }
+  });
+
   it('a product added on one instance is orderable through another at once', async () => {
     const [a, b] = await twoInstances();
     const shop = await setupShop(a);
