@@ -82,5 +82,12 @@ export function terms(text: string): Map<string, Term> {
     term.count++;
     out.set(word, term);
   }
+  // Search mode also cuts the pieces of a question form: 有没有 gives 没有, 能不能 不能. Such a piece
+  // is the question's form, not its subject ("读中专有没有补助" matched an entry titled "…有没有补助"
+  // on 没有); standing alone ("没有医保怎么办") it keeps its meaning.
+  const forms = [...out].filter(([, t]) => t.asks && t.long).map(([word]) => word);
+  for (const [word, term] of out) {
+    if (term.topic && forms.some((form) => form !== word && form.includes(word))) Object.assign(term, { topic: false, asks: true });
+  }
   return out;
 }

@@ -147,6 +147,11 @@ describe('policy question matching', () => {
     // 咋回事 and 啥意思 ask what something is; they are not words of its subject.
     expect(terms('五保户是咋回事').get('回事')?.asks).toBe(true);
     expect(terms('监测户是啥意思').get('意思')?.asks).toBe(true);
+    // The piece search mode cuts from a question form (有没有 → 没有) is the form, not the subject: a
+    // question about vocational school matched an entry titled "…参加医保有没有补助" on it.
+    expect(terms('读中专有没有补助').get('没有')).toMatchObject({ topic: false, asks: true });
+    expect(terms('没有医保怎么办').get('没有')?.topic).toBe(true);
+    expect(matcher.match('读中专有没有补助')?.entry.id).toBe('yulu');
     // Words are the dictionary's: no new word made up of characters jieba does not know.
     expect([...terms('直播间能刷点赞吗').keys()]).not.toContain('能刷点');
   });
