@@ -51,6 +51,7 @@ const catalogue = {
   POLICY_ENTRY_NOT_IN_FORCE: [409, '这个条目是草稿或不在有效期内，不能用来回答', 'the entry is a draft or not in force, so it cannot answer'],
   QUESTION_NOT_FOUND: [404, '问题不存在', 'no such question'],
   QUESTION_DECIDED: [409, '这个问题已经处理过了', 'the question was already answered or dismissed'],
+  QUESTION_NOT_QUEUED: [409, '这句话不在待答队列里（不像是知识库管的问题）', 'the question never went to the queue (nothing in the knowledge base came close)'],
   INTERNAL: [500, '服务器内部错误', 'internal server error'],
   SHUTTING_DOWN: [503, '服务器正在关闭', 'the server is shutting down'],
   REDIS_UNAVAILABLE: [503, 'Redis 暂时无法连接，直播间状态暂不可读；下单不受影响', 'Redis is unreachable, so room state cannot be read now; orders are not affected'],

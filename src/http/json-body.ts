@@ -26,9 +26,33 @@ export function useStrictJsonBodies(app: FastifyInstance): void {
       return done(new AppError('INVALID_UTF8'), undefined);
     }
     try {
-      done(null, sjson.parse(text, rejectIllFormed, { protoAction: 'error', constructorAction: 'error' }));
+      done(null, parseJsonText(text));
     } catch (err) {
-      done(err instanceof AppError ? err : new AppError('MALFORMED_JSON', (err as Error).message), undefined);
+      done(err as Error, undefined);
     }
   });
+}
+
+/** JSON text as the API reads every body: no `__proto__`, no lone surrogates; MALFORMED_JSON otherwise. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return sjson.parse(text, rejectIllFormed, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw err instanceof AppError ? err : new AppError('MALFORMED_JSON', (err as Error).message);
+  }
+}
+
+/** The first line (1-based) of `bytes` that is not valid UTF-8, to name in an error. */
+export function firstLineNotUtf8(bytes: Buffer): number {
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      utf8.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end === -1) return line;
+    start = end + 1;
+  }
 }

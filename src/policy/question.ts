@@ -1,3 +1,5 @@
+import { AppError } from '../errors.ts';
+
 /**
  * A question a viewer asked in a Q&A room, with what the matcher made of it: `answered` from the
  * knowledge base, `queued` for the official (an unsure match), `answered_by_official` or
@@ -40,4 +42,9 @@ const QUESTION_MARK = /[?？]|吗|呢|怎么|咋|什么|啥|多少|几|哪|谁|�
 
 export function looksLikeQuestion(text: string): boolean {
   return QUESTION_MARK.test(text.normalize('NFKC'));
+}
+
+/** Why a question could not be decided: there is none, it never was in the queue, or it has left it. */
+export function notDecidable(question: Question | undefined, id: number): AppError {
+  return new AppError(!question ? 'QUESTION_NOT_FOUND' : question.status === 'unmatched' ? 'QUESTION_NOT_QUEUED' : 'QUESTION_DECIDED', String(id));
 }

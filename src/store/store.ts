@@ -236,7 +236,7 @@ export interface Store {
   questions: {
     list(filter: QuestionFilter & Page): Promise<Question[]>;
     get(id: number): Promise<Question | undefined>;
-    /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, or QUESTION_DECIDED when it is not queued. */
+    /** Answers or dismisses a queued question. Throws QUESTION_NOT_FOUND, QUESTION_NOT_QUEUED (it never was), or QUESTION_DECIDED (no longer). */
     decide(id: number, decision: { status: 'answered_by_official' | 'dismissed'; answer: string | null; answeredAt: Date; answeredEntryId?: string }): Promise<Question>;
     /**
      * Back to the official's queue: questions recorded as answered whose answer never reached chat

@@ -102,6 +102,18 @@ describe('policy knowledge base', () => {
     expect(await entries()).toEqual(before);
   });
 
+  it('names the line of a CSV that is not UTF-8, and reads the JSON format sent as plain text', async () => {
+    const gbk = Buffer.concat([Buffer.from('id,title,questions,short,answer,source\na,标题,问题,短,答,源\n'), Buffer.from([0xb5, 0xcd, 0xb1, 0xa3, 0x0a])]);
+    const bad = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: gbk });
+    expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'INVALID_UTF8']);
+    expect(bad.json().error.message).toContain('line 3');
+    const plain = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/plain' }, payload: `\uFEFF${JSON.stringify(KB)}` });
+    expect(plain.json()).toEqual({ imported: KB.entries.length });
+    // Still the strict reader: a prototype key is refused, not merged.
+    const hostile = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/plain' }, payload: '{"__proto__": {"x": 1}, "version": 1, "entries": []}' });
+    expect(hostile.statusCode).toBe(400);
+  });
+
   it('refuses a broken CSV whole, naming the line', async () => {
     const csv = 'id,title,questions,short,answer,source\na,标题,问题一|问题二,短,答,源\nb,标题,,短,答,源\n';
     const res = await app.inject({ method: 'POST', url: '/api/policy/import', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });

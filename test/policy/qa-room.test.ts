@@ -131,6 +131,10 @@ describe('Q&A rooms', () => {
     expect((await call(app, 'POST', `/api/questions/${another.id}/dismiss`)).body.status).toBe('dismissed');
     expect((await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body).toEqual([]);
     expect((await call(app, 'POST', '/api/questions/99999/dismiss')).status).toBe(404);
+    // Chat that was never about the knowledge base is not in the queue: saying "already answered" would be wrong.
+    await say(app, roomId, '今天天气怎么样？', { name: '戊' });
+    const unmatched = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=unmatched`)).body[0];
+    expect((await call(app, 'POST', `/api/questions/${unmatched.id}/answer`, { answer: '晴' })).body.error.code).toBe('QUESTION_NOT_QUEUED');
   });
 
   it('let the official answer a queued question with another entry, and learn the viewer’s words for next time', async () => {

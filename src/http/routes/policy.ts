@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
+import { firstLineNotUtf8, parseJsonText } from '../json-body.ts';
 import { readEntry, readKnowledgeBase, type PolicyEntry } from '../../policy/entry.ts';
 import { entriesFromCsv, entriesToCsv } from '../../policy/csv.ts';
 import { fileStamp } from '../../time.ts';
@@ -22,12 +23,23 @@ const policy: FastifyPluginAsyncTypebox = async (app) => {
   const { policy: service, store } = app;
 
   // CSV imports arrive as text/csv; the JSON format goes through the strict JSON parser.
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => {
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (req, body, done) => {
+    let text: string;
     try {
-      done(null, new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
     } catch {
-      done(new AppError('INVALID_UTF8', 'the CSV file is not UTF-8'), undefined);
+      // A spreadsheet saved as GBK, most often: say where, and what to do.
+      return done(new AppError('INVALID_UTF8', `line ${firstLineNotUtf8(body as Buffer)}: the file is not UTF-8 (save it as "CSV UTF-8")`), undefined);
     }
+    // The JSON format sent as plain text (a file picker that knows no .json): no CSV starts with "{".
+    if (req.headers['content-type']?.startsWith('text/plain') && /^\uFEFF?\s*\{/.test(text)) {
+      try {
+        return done(null, parseJsonText(text.replace(/^\uFEFF/, '')));
+      } catch (err) {
+        return done(err as Error, undefined);
+      }
+    }
+    done(null, text);
   });
 
   app.post('/api/policy/import', { bodyLimit: 16 * 1024 * 1024 }, async (req) => {

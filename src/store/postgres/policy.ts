@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
-import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
-import type { Question } from '../../policy/question.ts';
+import { notDecidable, type Question } from '../../policy/question.ts';
 import type { Page, QuestionFilter, Store } from '../store.ts';
 import * as schema from './schema.ts';
 
@@ -104,7 +103,7 @@ export function pgQuestions(db: Db): Store['questions'] {
         .set(decision)
         .where(and(eq(q.id, id), eq(q.status, 'queued')))
         .returning({ id: q.id });
-      if (!changed) throw new AppError((await one(id)) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
+      if (!changed) throw notDecidable(await one(id), id);
       return (await one(id))!;
     },
     requeue: async (ids) => {

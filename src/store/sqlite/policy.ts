@@ -1,8 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { AppError } from '../../errors.ts';
 import type { PolicyEntry } from '../../policy/entry.ts';
-import type { Question } from '../../policy/question.ts';
+import { notDecidable, type Question } from '../../policy/question.ts';
 import type { Page, QuestionFilter, Store } from '../store.ts';
 import * as schema from './schema.ts';
 
@@ -107,7 +106,7 @@ export function sqliteQuestions(db: Db): Store['questions'] {
         .where(and(eq(q.id, id), eq(q.status, 'queued')))
         .returning({ id: q.id })
         .get();
-      if (!changed) throw new AppError(one(id) ? 'QUESTION_DECIDED' : 'QUESTION_NOT_FOUND', String(id));
+      if (!changed) throw notDecidable(one(id), id);
       return one(id)!;
     },
     requeue: async (ids) => {
