@@ -15,7 +15,7 @@ export function isUnavailable(err: unknown): boolean {
   );
 }
 
-/** Where the database is, without the password, for messages and for namespacing Redis keys. */
+/** Where the database is, without the password, for messages. */
 export function describeDatabase(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   return `${url.hostname}:${url.port || 5432}/${url.pathname.slice(1)}`;
