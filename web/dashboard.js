@@ -121,11 +121,22 @@ async function loadOrders() {
 const NEXT_STEP = { held: ['confirmed', '已付款'], confirmed: ['shipped', '发货'], shipped: ['completed', '完成'] };
 const CANCELLABLE = ['held', 'waitlisted', 'confirmed'];
 function orderSteps(o) {
-  const step = (status, done) => act(async () => { await patch(`/api/orders/${o.id}`, { status }); await loadOrders(); }, done);
+  // The row's buttons are off while a step is on its way: the next step's button takes the same
+  // place when the list redraws, and a double tap must not mark an order paid and shipped at once.
+  const step = (status, done, button) => {
+    for (const b of button.closest('tr').querySelectorAll('button')) b.disabled = true;
+    return act(async () => {
+      try {
+        await patch(`/api/orders/${o.id}`, { status });
+      } finally {
+        await loadOrders();
+      }
+    }, done);
+  };
   const next = NEXT_STEP[o.status];
   return [
-    next ? h('button', { type: 'button', onclick: () => step(next[0], `#${o.id} ${STATUS[next[0]]}`) }, next[1]) : null,
-    CANCELLABLE.includes(o.status) ? carefulButton(`cancel-order:${o.id}`, '取消', '确定取消？', () => step('cancelled', `#${o.id} 已取消`)) : null,
+    next ? h('button', { type: 'button', onclick: (e) => step(next[0], `#${o.id} ${STATUS[next[0]]}`, e.currentTarget) }, next[1]) : null,
+    CANCELLABLE.includes(o.status) ? carefulButton(`cancel-order:${o.id}`, '取消', '确定取消？', (e) => step('cancelled', `#${o.id} 已取消`, e.currentTarget)) : null,
   ];
 }
 loaders.orders = loadOrders;
@@ -231,8 +242,12 @@ $('#product-form').addEventListener('submit', (e) => {
     share: Number($('input', row).value),
   }));
   if (sources.length === 0) return toast('至少要有一户供货农户');
-  const body = { code: form.get('code'), name: form.get('name'), unit: form.get('unit'), priceFen, stock: Number(form.get('stock')), story: form.get('story') || null, sources };
   const editing = editingProduct;
+  const stock = Number(form.get('stock'));
+  const body = { code: form.get('code'), name: form.get('name'), unit: form.get('unit'), priceFen, story: form.get('story') || null, sources };
+  // Stock is sent only when it was changed here: chat keeps selling while the form is open, and
+  // sending the number the form loaded would give back stock already held for buyers.
+  if (!editing || stock !== editing.stock) body.stock = stock;
   act(async () => {
     if (editing) await patch(`/api/products/${editing.id}`, body);
     else await post('/api/products', body);
@@ -295,7 +310,8 @@ async function loadPlatforms() {
   drawSettings();
 }
 function settingInput(field) {
-  const attrs = { name: field.key, 'data-type': field.type, required: field.required, autocomplete: 'off' };
+  // new-password: a browser must not fill in the admin token it saved at login.
+  const attrs = { name: field.key, 'data-type': field.type, required: field.required, autocomplete: field.secret ? 'new-password' : 'off' };
   if (field.type === 'boolean') return h('input', { ...attrs, type: 'checkbox', required: false });
   if (field.type === 'integer' || field.type === 'number') return h('input', { ...attrs, inputmode: 'numeric' });
   return h('input', { ...attrs, type: field.secret ? 'password' : 'text' });

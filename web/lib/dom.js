@@ -66,11 +66,11 @@ export function carefulButton(key, label, confirmLabel, action) {
   const button = h('button', {
     type: 'button',
     class: 'danger',
-    onclick: () => {
+    onclick: (event) => {
       if (armed()) {
         armedUntil.delete(key);
         show(false);
-        return action();
+        return action(event);
       }
       armedUntil.set(key, Date.now() + ARMED_MS);
       show(true);
