@@ -122,27 +122,27 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
   // Answers collected during a question's cooldown go out together, naming everyone who asked.
   // An entry withdrawn (or out of date) since the askers were collected answers no one: their
   // questions go back to the official's queue, as do those still waiting when the server stops.
-  const cooldown = new AnswerCooldown(qaCooldownMs, ({ roomId, entryId, names, count, questionIds }) => {
-    app.policy
-      .entry(entryId)
-      .then(async (entry) => {
-        if (!inForce(entry, shanghaiDay(new Date()))) {
-          app.log.info({ roomId, entryId, questions: questionIds.length }, 'combined answer withdrawn with its entry; the questions go back to the queue');
-          return requeue(questionIds);
-        }
-        app.realtime.say(roomId, addressedLine(names, count, withSource(entry.short, entry.source), chatSafeName));
-        app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
-      })
-      .catch((err) => app.log.warn({ err, roomId, entryId }, 'combined answer not sent'));
-  });
   const requeue = async (ids: number[]) => {
     for (const q of await store.questions.requeue(ids)) {
       app.events.emit('question', { roomId: q.roomId, status: 'queued', text: q.text, answered: false, answer: { answered: false, score: q.score } });
     }
   };
-  app.addHook('preClose', async () => {
-    await requeue(cooldown.stop()).catch((err) => app.log.warn({ err }, 'questions waiting for a combined answer not put back in the queue'));
-  });
+  const requeueLogged = (ids: number[]) =>
+    requeue(ids).catch((err) => app.log.warn({ err, questions: ids }, 'questions waiting for a combined answer not put back in the queue'));
+  const cooldown = new AnswerCooldown(
+    qaCooldownMs,
+    async ({ roomId, entryId, names, count, questionIds }) => {
+      const entry = await app.policy.entry(entryId).catch((err) => app.log.warn({ err, roomId, entryId }, 'combined answer not sent'));
+      if (!entry || !inForce(entry, shanghaiDay(new Date()))) {
+        app.log.info({ roomId, entryId, questions: questionIds.length }, 'combined answer not sent; the questions go back to the queue');
+        return false;
+      }
+      app.realtime.say(roomId, addressedLine(names, count, withSource(entry.short, entry.source), chatSafeName));
+      app.realtime.showQa(roomId, { question: entry.questions[0]!, short: entry.short, source: entry.source, at: new Date().toISOString() });
+      return true;
+    },
+    (ids) => void requeueLogged(ids),
+  );
   app.decorate(
     'pipeline',
     new ChatPipeline({ orders: app.orders, policy: app.policy, cooldown, catalog: app.catalog, runtime: app.runtime, events: app.events, log: app.log }),
@@ -155,6 +155,8 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
   );
   app.addHook('onReady', async () => app.connections.startEnabled());
   app.addHook('preClose', async () => app.connections.closeAll());
+  // After the adapters have stopped delivering chat: a window opened meanwhile would be lost.
+  app.addHook('preClose', async () => requeueLogged(cooldown.stop()));
   const exportScheduler = new ExportScheduler(
     store,
     (kind) => {

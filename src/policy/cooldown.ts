@@ -27,6 +27,12 @@ interface Window {
   /** The message answered at once when the window opened. */
   answeredMessage?: string;
   timer: NodeJS.Timeout;
+  /**
+   * Open; its combined answer on the way; sent; or not sent and its questions put back in the
+   * queue. A question stored after its window closed (its transaction was slower than the window)
+   * follows the window's fate.
+   */
+  fate: 'open' | 'sending' | 'sent' | 'requeued';
 }
 
 /**
@@ -38,10 +44,14 @@ export type Claim = { now: true } | { now: false; collect: (questionId: number) 
 
 export class AnswerCooldown {
   private readonly windows = new Map<string, Window>();
+  private stopped = false;
 
   constructor(
     private readonly windowMs: number,
-    private readonly flush: (answer: CooledAnswer) => void,
+    /** Sends a combined answer; true once it went out, false (or a rejection) when it did not. */
+    private readonly send: (answer: CooledAnswer) => Promise<boolean>,
+    /** Puts stored questions back in the official's queue: the answer they were promised will not reach chat. */
+    private readonly requeue: (questionIds: number[]) => void,
   ) {}
 
   /**
@@ -49,6 +59,8 @@ export class AnswerCooldown {
    * (its write batch retried) gets the same verdict. `arrival` orders the askers' names.
    */
   claim(roomId: number, entryId: string, asker: { id: string; name: string }, messageId: string, arrival = 0): Claim {
+    // Stopping (the server shuts down): nothing more goes to chat; the official answers from the queue.
+    if (this.stopped) return { now: false, collect: (questionId) => this.requeue([questionId]) };
     const key = `${roomId}:${entryId}`;
     const open = this.windows.get(key);
     if (open) {
@@ -59,22 +71,33 @@ export class AnswerCooldown {
         open.names.push({ arrival, name: asker.name });
         if (open.names.length > MAX_NAMES) open.names.sort((a, b) => a.arrival - b.arrival).pop();
       }
-      return { now: false, collect: (questionId) => open.questionIds.push(questionId) };
+      return { now: false, collect: (questionId) => this.collect(open, questionId) };
     }
     // The one answered now is in the window too, so asking again does not put them in the combined answer.
     this.start(key, roomId, entryId, { askerId: asker.id, messageId });
     return { now: true };
   }
 
-  /** Stops every window; returns the questions of the askers still waiting for a combined answer. */
+  /**
+   * Stops every window, and every claim from now on; returns the questions of the askers still
+   * waiting for a combined answer (a question stored later goes back to the queue by itself).
+   */
   stop(): number[] {
+    this.stopped = true;
     const waiting: number[] = [];
-    for (const { timer, questionIds } of this.windows.values()) {
-      clearTimeout(timer);
-      waiting.push(...questionIds);
+    for (const window of this.windows.values()) {
+      clearTimeout(window.timer);
+      window.fate = 'requeued';
+      waiting.push(...window.questionIds);
     }
     this.windows.clear();
     return waiting;
+  }
+
+  private collect(window: Window, questionId: number): void {
+    if (window.fate === 'requeued') this.requeue([questionId]);
+    // Open or sending: settled with the others. Sent: the asker was named in it.
+    else if (window.fate !== 'sent') window.questionIds.push(questionId);
   }
 
   private start(key: string, roomId: number, entryId: string, answered?: { askerId: string; messageId: string }): void {
@@ -82,13 +105,20 @@ export class AnswerCooldown {
       const window = this.windows.get(key);
       this.windows.delete(key);
       if (!window || window.names.length === 0) return;
+      window.fate = 'sending';
       const names = window.names.sort((a, b) => a.arrival - b.arrival).map((n) => n.name);
-      this.flush({ roomId, entryId, names, count: window.askers.size - (answered === undefined ? 0 : 1), questionIds: window.questionIds });
+      const answer = { roomId, entryId, names, count: window.askers.size - (answered === undefined ? 0 : 1), questionIds: window.questionIds };
+      void this.send(answer)
+        .catch(() => false)
+        .then((sent) => {
+          window.fate = sent ? 'sent' : 'requeued';
+          if (!sent) this.requeue(window.questionIds);
+        });
       // The combined answer opens a new window, so a steady stream is answered once per window.
       this.start(key, roomId, entryId);
     }, this.windowMs);
     timer.unref();
-    this.windows.set(key, { askers: new Set(answered ? [answered.askerId] : []), names: [], questionIds: [], answeredMessage: answered?.messageId, timer });
+    this.windows.set(key, { askers: new Set(answered ? [answered.askerId] : []), names: [], questionIds: [], answeredMessage: answered?.messageId, timer, fate: 'open' });
   }
 }
 

@@ -9,7 +9,7 @@ describe('answer cooldown', () => {
   it('answers the first asker at once and the rest together, each viewer once, by user id', () => {
     vi.useFakeTimers();
     const flushed: CooledAnswer[] = [];
-    const cooldown = new AnswerCooldown(1000, (a) => flushed.push(a));
+    const cooldown = new AnswerCooldown(1000, async (a) => !!flushed.push(a), () => {});
     expect(cooldown.claim(1, 'dibao', { id: 'u0', name: '阿妹' }, 'm0').now).toBe(true);
     // The first asker asking again, and two viewers sharing a nickname, and one asking twice.
     const later = [
@@ -41,7 +41,7 @@ describe('answer cooldown', () => {
   it('keeps eight names and a count however many ask: sixty thousand askers are a set, not a list scanned each time', () => {
     vi.useFakeTimers();
     let flushed: CooledAnswer | undefined;
-    const cooldown = new AnswerCooldown(1000, (a) => (flushed = a));
+    const cooldown = new AnswerCooldown(1000, async (a) => !!(flushed = a), () => {});
     cooldown.claim(1, 'e', { id: 'first', name: 'first' }, 'first');
     for (let i = 0; i < 60_000; i++) cooldown.claim(1, 'e', { id: `u${i}`, name: `n${i}` }, `m${i}`);
     vi.advanceTimersByTime(1000);
@@ -49,16 +49,62 @@ describe('answer cooldown', () => {
     cooldown.stop();
   });
 
-  it('gives back the questions still waiting for a combined answer when it stops', () => {
+  it('gives back the questions still waiting for a combined answer when it stops, and those asked after', () => {
     vi.useFakeTimers();
     const flushed: CooledAnswer[] = [];
-    const cooldown = new AnswerCooldown(1000, (a) => flushed.push(a));
+    const requeued: number[] = [];
+    const cooldown = new AnswerCooldown(1000, async (a) => !!flushed.push(a), (ids) => requeued.push(...ids));
     cooldown.claim(1, 'e', { id: 'a', name: 'a' }, 'm-a');
-    const later = cooldown.claim(1, 'e', { id: 'b', name: 'b' }, 'm-b');
-    if (!later.now) later.collect(7);
+    const waiting = cooldown.claim(1, 'e', { id: 'b', name: 'b' }, 'm-b');
+    // Claimed before the stop, stored after it.
+    const slow = cooldown.claim(1, 'e', { id: 'c', name: 'c' }, 'm-c');
+    if (!waiting.now) waiting.collect(7);
     expect(cooldown.stop()).toEqual([7]);
+    if (!slow.now) slow.collect(8);
+    // Asked while the server shuts down: not answered in chat, back to the official.
+    const after = cooldown.claim(1, 'f', { id: 'd', name: 'd' }, 'm-d');
+    expect(after.now).toBe(false);
+    if (!after.now) after.collect(9);
+    expect(requeued).toEqual([8, 9]);
     vi.advanceTimersByTime(5000);
     expect(flushed).toEqual([]);
+  });
+
+  it('lets a question stored after its window closed follow the window: named in the answer sent, or back to the queue', async () => {
+    vi.useFakeTimers();
+    const requeued: number[] = [];
+    let verdict: boolean | Error = true;
+    const cooldown = new AnswerCooldown(
+      1000,
+      async () => {
+        if (verdict instanceof Error) throw verdict;
+        return verdict;
+      },
+      (ids) => requeued.push(...ids),
+    );
+    const late = (entry: string, n: number) => {
+      cooldown.claim(1, entry, { id: `first-${entry}`, name: 'x' }, `first-${entry}`);
+      const claim = cooldown.claim(1, entry, { id: `u${n}`, name: `n${n}` }, `m${n}`);
+      const onTime = cooldown.claim(1, entry, { id: `v${n}`, name: `n${n}` }, `v${n}`);
+      if (!onTime.now) onTime.collect(n + 100);
+      return claim;
+    };
+    // Sent: the late asker was named in it, nothing goes back.
+    const sent = late('sent', 1);
+    await vi.advanceTimersByTimeAsync(1000);
+    if (!sent.now) sent.collect(1);
+    expect(requeued).toEqual([]);
+    // Withdrawn (or the entry could not be read): the on-time and the late question both go back.
+    verdict = false;
+    const withdrawn = late('withdrawn', 2);
+    await vi.advanceTimersByTimeAsync(1000);
+    if (!withdrawn.now) withdrawn.collect(2);
+    verdict = new Error('database away');
+    const failed = late('failed', 3);
+    await vi.advanceTimersByTimeAsync(1000);
+    if (!failed.now) failed.collect(3);
+    expect(requeued).toEqual([102, 2, 103, 3]);
+    cooldown.stop();
   });
 
   it('name as many askers as fit a chat line before the answer, at least one, and count the rest', () => {

@@ -243,9 +243,9 @@ describe('Q&A rooms on a live platform', () => {
   let tw: FakeTwitch;
   afterEach(() => tw?.close());
 
-  /** A Q&A room on a Twitch server on loopback, live, whose bot may reply (an 800 ms cooldown). */
-  async function liveTwitchRoom() {
-    await start(800);
+  /** A Q&A room on a Twitch server on loopback, live, whose bot may reply (an 800 ms cooldown unless given). */
+  async function liveTwitchRoom(cooldownMs = 800) {
+    await start(cooldownMs);
     tw = await fakeTwitch();
     tw.password = 'oauth:abcdefghijklmnop';
     roomId = (await call(app, 'POST', '/api/rooms', { name: '政策', platform: 'twitch', qa: true, config: { channel: 'gov', url: tw.url, token: 'abcdefghijklmnop', username: 'nongbo_bot' } })).body.id;
@@ -266,7 +266,8 @@ describe('Q&A rooms on a live platform', () => {
   });
 
   it('send no combined answer once its entry is withdrawn: the waiting askers go back to the official’s queue', async () => {
-    await liveTwitchRoom();
+    // Long enough for the second question and the withdrawal to land inside the window on a busy machine.
+    await liveTwitchRoom(3000);
     tw.say('#gov', { id: 'w1', userId: '1', login: 'a', display: '阿妹', text: '低保怎么申请？' });
     await until('first answer', () => tw.sent.length === 1);
     const [first] = (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body;
@@ -274,7 +275,7 @@ describe('Q&A rooms on a live platform', () => {
     await until('second question stored', async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body.length === 2);
     const entry = (await call(app, 'GET', `/api/policy/entries/${first.entryId}`)).body;
     expect((await call(app, 'PUT', `/api/policy/entries/${entry.id}`, { ...entry, status: 'draft' })).status).toBe(200);
-    await until('back in the queue', async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body.length === 1, 5000);
+    await until('back in the queue', async () => (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body.length === 1, 10_000);
     const [requeued] = (await call(app, 'GET', `/api/questions?roomId=${roomId}&status=queued`)).body;
     expect(requeued).toMatchObject({ text: '请问低保怎么申请', asker: { name: '老乡' }, answer: null, answeredAt: null });
     await new Promise((r) => setTimeout(r, 1000));
