@@ -4,41 +4,75 @@
  * Each admitted message id counts once: a write batch that fails runs its bodies again, and an
  * admitted message must not refuse itself the second time. (A refused one is not recorded; run
  * again, it is judged at the same `now`, its arrival time, so it is refused again.)
+ *
+ * Messages can be judged out of arrival order: PostgreSQL runs their transactions side by side,
+ * and a database back from a stall lets its backlog through at once. So a message is refused when
+ * admitting it would put more than the limit into some one second, whichever side of it the
+ * others arrived; counting every later arrival against an earlier one refused a buyer's orders
+ * sent a second apart.
  */
+interface Admitted {
+  at: number;
+  messageId: string;
+}
+
+/** How far behind the newest admitted message the record reaches: a second, and a second more for a message judged late. */
+const KEPT_MS = 2000;
+
 export class FloodGuard {
-  private readonly recent = new Map<string, { at: number; messageId: string }[]>();
+  /** Per buyer, the messages admitted lately, oldest first. */
+  private readonly recent = new Map<string, Admitted[]>();
 
   /** Records an order message and says whether it goes over `perSecond`. */
   exceeded(key: string, perSecond: number, messageId: string, now = Date.now()): boolean {
-    // Kept a second either side: messages can be judged out of arrival order (PostgreSQL runs their
-    // transactions side by side, and a database back from a stall lets its backlog through at
-    // once). Counting every later arrival against an earlier one refused a buyer's orders sent a
-    // second apart; what counts is whether admitting this one puts too many into some one second.
-    const admitted = (this.recent.get(key) ?? []).filter((m) => Math.abs(m.at - now) < 1000);
+    const kept = this.recent.get(key) ?? [];
+    // Forget only what is old next to the newest admitted message as well as this one: cutting the
+    // record around a late message let the buyer's next ones through.
+    const horizon = Math.max(now, kept.at(-1)?.at ?? now) - KEPT_MS;
+    let old = 0;
+    while (old < kept.length && kept[old]!.at <= horizon) old++;
+    const admitted = old > 0 ? kept.slice(old) : kept;
     if (admitted.some((m) => m.messageId === messageId)) return false;
-    const over = crowdsASecond(admitted.map((m) => m.at), now, perSecond);
-    if (!over) admitted.push({ at: now, messageId });
+    const over = crowdsASecond(admitted, now, perSecond);
+    if (!over) admitted.splice(insertionPoint(admitted, now), 0, { at: now, messageId });
     this.recent.set(key, admitted);
-    if (this.recent.size > 50_000) this.prune(now - 1000);
+    if (this.recent.size > 50_000) this.prune(now - KEPT_MS);
     return over;
   }
 
   private prune(since: number): void {
-    for (const [key, admitted] of this.recent) if (admitted.every((m) => m.at <= since)) this.recent.delete(key);
+    for (const [key, admitted] of this.recent) if ((admitted.at(-1)?.at ?? since) <= since) this.recent.delete(key);
   }
 }
 
-/** Whether some one-second window holding `at` would hold more than `perSecond` of `times` and `at`. */
-function crowdsASecond(times: number[], at: number, perSecond: number): boolean {
-  if (times.length < perSecond) return false;
-  // Every window worth checking starts at one of the times up to `at`; sorted, the windows' ends
-  // only move forward (a buyer allowed 1,000 a second must not cost a million steps a message).
-  const sorted = [...times, at].sort((a, b) => a - b);
+/** The first index of `sorted` whose time is after `at` (or at or after it, with `inclusive`). */
+function firstAfter(sorted: readonly Admitted[], at: number, inclusive = false): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inclusive ? sorted[mid]!.at < at : sorted[mid]!.at <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Where `at` goes in `sorted` to keep it sorted (after equal times). */
+const insertionPoint = (sorted: readonly Admitted[], at: number) => firstAfter(sorted, at);
+
+/** Whether some one-second window holding `at` would hold more than `perSecond` of `sorted` and `at`. */
+function crowdsASecond(sorted: readonly Admitted[], at: number, perSecond: number): boolean {
+  // The times within a second either side of `at`, with `at` among them, in order.
+  const from = firstAfter(sorted, at - 1000);
+  const to = firstAfter(sorted, at + 1000, true);
+  if (to - from < perSecond) return false;
+  const times = sorted.slice(from, to).map((m) => m.at);
+  times.splice(insertionPoint(sorted, at) - from, 0, at);
+  // Every window worth checking starts at one of the times up to `at`; its end only moves forward.
   let end = 0;
-  for (let i = 0; i < sorted.length && sorted[i]! <= at; i++) {
-    if (sorted[i]! + 1000 <= at) continue;
+  for (let i = 0; i < times.length && times[i]! <= at; i++) {
     end = Math.max(end, i);
-    while (end < sorted.length && sorted[end]! < sorted[i]! + 1000) end++;
+    while (end < times.length && times[end]! < times[i]! + 1000) end++;
     if (end - i > perSecond) return true;
   }
   return false;

@@ -21,6 +21,19 @@ describe('the flood guard', () => {
     for (const start of admitted) expect(admitted.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(1000);
   });
 
+  it('keeps its record of a buyer whole when a message arrives late: the next ones still count the earlier', () => {
+    const guard = new FloodGuard();
+    const verdicts = [
+      guard.exceeded('1:buyer', 2, 'a', 1500),
+      guard.exceeded('1:buyer', 2, 'b', 1600),
+      // Judged late (it arrived first): refused or not, it must not wipe out 1500 and 1600.
+      guard.exceeded('1:buyer', 2, 'late', 0),
+      guard.exceeded('1:buyer', 2, 'c', 1700),
+      guard.exceeded('1:buyer', 2, 'd', 1800),
+    ];
+    expect(verdicts).toEqual([false, false, false, true, true]);
+  });
+
   it('judges a backlog let through out of arrival order by when each message arrived', () => {
     // Ten orders a second apart, judged newest first, as a database back from a stall may run them.
     const guard = new FloodGuard();
