@@ -65,6 +65,18 @@ describe.skipIf(!ready)('an engine lost while running', () => {
     expect(pool.totalCount).toBe(0);
   });
 
+  it('PostgreSQL: the health check answers while every pooled connection is busy', async () => {
+    const app = await buildTestApp({ databaseUrl: await freshPostgresUrl() });
+    apps.push(app);
+    const pool = (app.store as unknown as { pool: { query(sql: string): Promise<unknown>; options: { max: number } } }).pool;
+    // A stampede holding the whole pool: a check queued behind it would say the instance is dead.
+    const busy = Array.from({ length: pool.options.max }, () => pool.query('select pg_sleep(3)'));
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await app.inject({ url: '/api/health' });
+    expect([health.statusCode, health.json()]).toEqual([200, { status: 'ok' }]);
+    await Promise.all(busy);
+  });
+
   it('PostgreSQL: requests fail with a coded 503, nothing acknowledged is lost, and the app recovers', async () => {
     const pg = await proxied(5432);
     const app = await buildTestApp({ databaseUrl: viaPort(await freshPostgresUrl(), pg.port) });

@@ -25,6 +25,7 @@ const LOCK_IDLE_LIMIT_S = 10;
 const LOCK_PROBE_TIMEOUT_MS = 5000;
 /** A health check waits this long for the database: a load balancer's own timeout is a few seconds. */
 const REACH_TIMEOUT_MS = 2000;
+const REACH_CACHE_MS = 1000;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -81,6 +82,9 @@ class PostgresStore implements Store {
   /** The lock connection being opened: callers meanwhile share it rather than each opening one. */
   private lockConnecting: Promise<pg.PoolClient> | undefined;
   private closed = false;
+  /** The health check's own connection, and its last answer. */
+  private reachClient: pg.Client | undefined;
+  private reach: { at: number; answer: Promise<boolean> } | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -147,13 +151,39 @@ class PostgresStore implements Store {
     }
   }
 
-  async reachable(): Promise<boolean> {
-    try {
-      await withTimeout(this.pool.query('select 1'), REACH_TIMEOUT_MS);
-      return true;
-    } catch {
-      return false;
+  /**
+   * On a connection of its own, not the pool's: a stampede of orders keeps every pooled connection
+   * busy, and a health check queued behind them would report a working instance dead (and take
+   * every instance out of a load balancer at the peak). One answer a second at most, however often
+   * the open route is asked.
+   */
+  reachable(): Promise<boolean> {
+    if (this.reach && Date.now() - this.reach.at < REACH_CACHE_MS) return this.reach.answer;
+    const answer = (async () => {
+      try {
+        this.reachClient ??= await withTimeout(this.connectReachClient(), REACH_TIMEOUT_MS);
+        await withTimeout(this.reachClient.query('select 1'), REACH_TIMEOUT_MS);
+        return true;
+      } catch {
+        // Broken or stuck: the next check opens a new one.
+        void this.reachClient?.end().catch(() => {});
+        this.reachClient = undefined;
+        return false;
+      }
+    })();
+    this.reach = { at: Date.now(), answer };
+    return answer;
+  }
+
+  private async connectReachClient(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: REACH_TIMEOUT_MS });
+    client.on('error', () => {});
+    await client.connect();
+    if (this.closed) {
+      await client.end();
+      throw new AppError('DATABASE_UNAVAILABLE', 'the store is closed');
     }
+    return client;
   }
 
   /**
@@ -444,7 +474,7 @@ class PostgresStore implements Store {
     // Destroyed, not returned to the pool: the room locks end with the session.
     this.lockClient?.release(true);
     this.lockClient = undefined;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.reachClient?.end().catch(() => {})]);
   }
 
   private async assertCodeFree(tx: Runner, code: string, exceptId?: number): Promise<void> {
