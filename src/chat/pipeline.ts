@@ -63,7 +63,7 @@ export class ChatPipeline {
     this.record(room, msg);
     const arrival = ++this.arrivals;
     parsed ??= parseOrder(msg.text, await catalog.codes());
-    if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck());
+    if (parsed.kind !== 'order' && parsed.reason === 'unknown_code') parsed = parseOrder(msg.text, await catalog.recheck(msg.receivedAt.getTime()));
     // Asked only once the message is known to be new: a replayed id (a redelivery after a
     // reconnect) must not use up the buyer's allowance and get their next real order refused.
     const flooding = (): RefusalCode | undefined => {

@@ -12,20 +12,24 @@ const RECHECK_MS = 100;
  */
 export class Catalog {
   private cached: { codes: Promise<ReadonlySet<string>>; loaded?: ReadonlySet<string>; at: number } | undefined;
+  /** The reload the messages naming an unknown code wait for (see `recheck`). */
+  private rechecking: Promise<ReadonlySet<string>> | undefined;
 
   constructor(private readonly store: Store) {}
 
-  codes(maxAgeMs = TTL_MS): Promise<ReadonlySet<string>> {
-    if (!this.cached || Date.now() - this.cached.at > maxAgeMs) {
-      const cached: NonNullable<typeof this.cached> = {
-        codes: this.store.products.codes().then((list) => (cached.loaded = new Set(list))),
-        at: Date.now(),
-      };
-      this.cached = cached;
-      // A failed load is not cached: the next message tries again.
-      cached.codes.catch(() => this.cached === cached && (this.cached = undefined));
-    }
-    return this.cached.codes;
+  codes(): Promise<ReadonlySet<string>> {
+    if (!this.cached || Date.now() - this.cached.at > TTL_MS) this.load();
+    return this.cached!.codes;
+  }
+
+  private load(): void {
+    const cached: NonNullable<typeof this.cached> = {
+      codes: this.store.products.codes().then((list) => (cached.loaded = new Set(list))),
+      at: Date.now(),
+    };
+    this.cached = cached;
+    // A failed load is not cached: the next message tries again.
+    cached.codes.catch(() => this.cached === cached && (this.cached = undefined));
   }
 
   /** The codes when they are loaded and fresh, without waiting; undefined otherwise. */
@@ -34,11 +38,23 @@ export class Catalog {
   }
 
   /**
-   * The codes again after a message named one they lack: it may have been added a moment ago on
-   * another instance, and a buyer must not be told a product that exists is unknown.
+   * The codes as loaded after a message that named one they lack arrived (`arrivedAt`): the
+   * product may have been added a moment before on another instance, and an order for a product
+   * that exists must not pass for chatter. Codes loaded just before it arrived were the trap: a
+   * burst of such orders all read them. The messages waiting share one reload, at most one every
+   * RECHECK_MS, so a flood of bad codes costs few queries.
    */
-  recheck(): Promise<ReadonlySet<string>> {
-    return this.codes(RECHECK_MS);
+  recheck(arrivedAt: number): Promise<ReadonlySet<string>> {
+    if (this.cached && this.cached.at > arrivedAt) return this.cached.codes;
+    this.rechecking ??= (async () => {
+      const wait = (this.cached?.at ?? 0) + RECHECK_MS - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // Started from here on, the reload is later than every message that waited for it.
+      this.rechecking = undefined;
+      this.load();
+      return this.cached!.codes;
+    })();
+    return this.rechecking;
   }
 
   invalidate(): void {
