@@ -125,6 +125,7 @@ export class OrderService {
           roomId: room.id,
           liveSessionId,
           chatUserId,
+          askerName: msg.user.name,
           messageId: msg.messageId,
           text: msg.text,
           entryId: question.entryId,

@@ -174,7 +174,8 @@ export interface Tx {
   dueHolds(now: Date, limit: number): Promise<number[]>;
   appendLedger(entries: readonly LedgerEntry[]): Promise<void>;
   ledgerOf(orderId: number): Promise<LedgerEntry[]>;
-  insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt' | 'answeredEntryId'> & { answeredAt: Date | null }): Promise<number>;
+  /** `askerName`: the nickname the viewer asked under, kept with the question. */
+  insertQuestion(q: Omit<Question, 'id' | 'asker' | 'answeredAt' | 'answeredEntryId'> & { answeredAt: Date | null; askerName: string }): Promise<number>;
   insertConfirmation(c: Omit<Confirmation, 'id' | 'buyer' | 'status' | 'orderId' | 'decidedAt'> & { buyerName: string }): Promise<number>;
   /** Locked until the transaction ends, like `order`. */
   confirmation(id: number): Promise<Confirmation | undefined>;

@@ -52,6 +52,13 @@ describe('Q&A rooms', () => {
     expect(asked.body.answer).toMatchObject({ answered: true, entryId: 'livestream-rules' });
   });
 
+  it('keep the nickname a viewer asked under, whatever they are called later', async () => {
+    await say(app, roomId, '贷款的事找谁办？', { user: 'v1', name: '李四' });
+    await say(app, roomId, '买1号', { user: 'v1', name: '=cmd|calc!A1' });
+    const [asked] = (await call(app, 'GET', `/api/questions?roomId=${roomId}`)).body;
+    expect(asked.asker).toMatchObject({ userId: 'v1', name: '李四' });
+  });
+
   it('answer the same question once per cooldown: the next askers get no reply of their own', async () => {
     const first = await say(app, roomId, '小额信贷最多能贷多少钱', { name: '甲' });
     const second = await say(app, roomId, '小额贷款最多能借多少钱？', { name: '乙' });

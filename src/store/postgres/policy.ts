@@ -75,13 +75,13 @@ function questionWhere(f: QuestionFilter): SQL | undefined {
 
 async function loadQuestions(db: Runner, where: SQL | undefined, page: Page, newestFirst = true): Promise<Question[]> {
   return (await db
-    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: chatUsers.displayName })
+    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: sql<string>`coalesce(${q.askerName}, ${chatUsers.displayName})` })
     .from(q)
     .innerJoin(chatUsers, eq(chatUsers.id, q.chatUserId))
     .where(where)
     .orderBy(newestFirst ? desc(q.id) : asc(q.id))
     .limit(page.limit)
-    .offset(page.offset)).map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
+    .offset(page.offset)).map(({ q: { askerName: _, ...row }, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
 /**

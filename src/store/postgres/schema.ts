@@ -345,6 +345,8 @@ export const questions = pgTable(
     chatUserId: integer('chat_user_id')
       .notNull()
       .references(() => chatUsers.id),
+    /** The nickname the viewer asked under (chat_users keeps only their latest). */
+    askerName: text('asker_name'),
     messageId: text('message_id'),
     text: text('text').notNull(),
     entryId: text('entry_id').references(() => policyEntries.id),

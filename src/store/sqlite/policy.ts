@@ -75,7 +75,7 @@ function questionWhere(f: QuestionFilter): SQL | undefined {
 
 function loadQuestions(db: Db, where: SQL | undefined, page: Page, newestFirst = true): Question[] {
   return db
-    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: chatUsers.displayName })
+    .select({ q, platform: chatUsers.platform, userId: chatUsers.platformUserId, name: sql<string>`coalesce(${q.askerName}, ${chatUsers.displayName})` })
     .from(q)
     .innerJoin(chatUsers, eq(chatUsers.id, q.chatUserId))
     .where(where)
@@ -83,7 +83,7 @@ function loadQuestions(db: Db, where: SQL | undefined, page: Page, newestFirst =
     .limit(page.limit)
     .offset(page.offset)
     .all()
-    .map(({ q: row, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
+    .map(({ q: { askerName: _, ...row }, platform, userId, name }) => ({ ...row, asker: { platform, userId, name } }));
 }
 
 /**
