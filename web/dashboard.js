@@ -103,41 +103,62 @@ $('#period').addEventListener('submit', (e) => {
 });
 
 /* orders */
+const ORDER_PAGE = 500;
+/** How many of the newest orders the list shows: 更早的订单 adds a page. */
+let orderLimit = ORDER_PAGE;
 async function loadOrders() {
   const status = $('#order-status').value;
-  const orders = await get(`/api/orders?limit=500${status ? `&status=${status}` : ''}`);
+  const orders = await get(`/api/orders?limit=${orderLimit}${status ? `&status=${status}` : ''}`);
   table(
     $('#orders'),
     [['订单号'], ['时间'], ['买家'], ['商品'], ['数量', 'num'], ['金额', 'num'], ['状态'], ['']],
-    orders.map((o) => {
-      const line = o.lines[0];
-      return h('tr', { dataset: { orderId: o.id } }, h('td', {}, `#${o.id}`), h('td', {}, shanghai(o.createdAt)), h('td', {}, o.buyer.name), h('td', {}, `${line.code}号 ${line.name}`),
-        h('td', { class: 'num' }, line.qty), h('td', { class: 'num' }, yuan(line.grossFen)), h('td', {}, STATUS[o.status]), h('td', { class: 'actions' }, orderSteps(o)));
-    }),
+    orders.map((o) =>
+      h('tr', { dataset: { orderId: o.id } }, h('td', {}, `#${o.id}`), h('td', {}, shanghai(o.createdAt)), h('td', {}, o.buyer.name),
+        // An imported shop order can have several lines: each is shown, and the total.
+        h('td', {}, o.lines.map((l) => h('div', {}, `${l.code}号 ${l.name}`))),
+        h('td', { class: 'num' }, o.lines.map((l) => h('div', {}, l.qty))),
+        h('td', { class: 'num' }, yuan(o.lines.reduce((sum, l) => sum + l.grossFen, 0))),
+        h('td', {}, STATUS[o.status]), h('td', { class: 'actions' }, orderSteps(o))),
+    ),
   );
+  $('#orders-more').hidden = orders.length < orderLimit;
 }
+$('#orders-more').addEventListener('click', () => {
+  orderLimit += ORDER_PAGE;
+  act(loadOrders);
+});
 
 /** The next step of an order's life the cooperative takes by hand (paid, shipped, done), and cancelling. */
 const NEXT_STEP = { held: ['confirmed', '已付款'], confirmed: ['shipped', '发货'], shipped: ['completed', '完成'] };
 const CANCELLABLE = ['held', 'waitlisted', 'confirmed'];
+/** Until when an order's buttons stay off after a step: the list redraws in milliseconds, a double tap takes hundreds. */
+const settling = new Map();
+const SETTLE_MS = 700;
 function orderSteps(o) {
-  // The row's buttons are off while a step is on its way: the next step's button takes the same
-  // place when the list redraws, and a double tap must not mark an order paid and shipped at once.
+  // The next step's button takes the place of the one tapped when the list redraws: a double tap
+  // must not mark an order paid and shipped at once, so the row's buttons wait a moment first.
   const step = (status, done, button) => {
     for (const b of button.closest('tr').querySelectorAll('button')) b.disabled = true;
     return act(async () => {
       try {
         await patch(`/api/orders/${o.id}`, { status });
       } finally {
+        settling.set(o.id, Date.now() + SETTLE_MS);
         await loadOrders();
       }
     }, done);
   };
   const next = NEXT_STEP[o.status];
-  return [
+  const buttons = [
     next ? h('button', { type: 'button', onclick: (e) => step(next[0], `#${o.id} ${STATUS[next[0]]}`, e.currentTarget) }, next[1]) : null,
     CANCELLABLE.includes(o.status) ? carefulButton(`cancel-order:${o.id}`, '取消', '确定取消？', (e) => step('cancelled', `#${o.id} 已取消`, e.currentTarget)) : null,
-  ];
+  ].filter(Boolean);
+  const wait = (settling.get(o.id) ?? 0) - Date.now();
+  if (wait > 0) {
+    for (const b of buttons) b.disabled = true;
+    setTimeout(() => buttons.forEach((b) => (b.disabled = false)), wait);
+  } else settling.delete(o.id);
+  return buttons;
 }
 loaders.orders = loadOrders;
 fill($('#order-status'), h('option', { value: '' }, '全部'), Object.entries(STATUS).map(([k, v]) => h('option', { value: k }, v)));
@@ -210,14 +231,16 @@ function newProduct() {
 }
 $('#product-cancel').addEventListener('click', newProduct);
 async function loadProducts() {
-  if (households.length === 0) households = await get('/api/households');
+  // Fresh each time: a household added by someone else since must be offered as a source.
+  households = await get('/api/households');
   if (!$('#source-rows').children.length) $('#source-rows').append(sourceRow());
   const products = await get('/api/products');
   table(
     $('#products'),
     [['照片'], ['编码'], ['名称'], ['价格', 'num'], ['库存', 'num'], ['供货农户（份额）'], ['']],
     products.map((p) =>
-      h('tr', {}, h('td', {}, p.photoUrl ? h('img', { class: 'thumb', src: p.photoUrl, alt: '' }) : null), h('td', {}, p.code), h('td', {}, p.name),
+      // The photo's path on this server: PUBLIC_URL may name it differently from the address in the browser.
+      h('tr', {}, h('td', {}, p.photoUrl ? h('img', { class: 'thumb', src: new URL(p.photoUrl).pathname, alt: '' }) : null), h('td', {}, p.code), h('td', {}, p.name),
         h('td', { class: 'num' }, `${yuan(p.priceFen)}/${p.unit}`), h('td', { class: 'num' }, p.stock),
         h('td', {}, p.sources.map((s) => h('div', {}, `${s.householdName} ×${s.share} `, s.povertyStatus === 'none' ? null : poverty(s.povertyStatus)))),
         h('td', { class: 'actions' },
@@ -273,14 +296,21 @@ $('#product-photo-file').addEventListener('change', (e) => {
 /* rooms */
 async function loadRooms() {
   const rooms = await get('/api/rooms');
-  const connect = (r, how, done) => act(async () => { await post(`/api/rooms/${r.id}/${how}`); await loadRooms(); }, done);
+  const connect = (r, how, done) =>
+    act(async () => {
+      await post(`/api/rooms/${r.id}/${how}`);
+      await loadRooms();
+      // Connecting takes a moment: look again once it has had one.
+      if (how === 'connect') setTimeout(() => act(loadRooms), 3000);
+    }, done);
   table(
     $('#rooms'),
     [['直播间'], ['平台'], ['费率'], ['问答'], ['状态'], ['商品卡地址（OBS）'], ['']],
     rooms.map((r) =>
       h('tr', {}, h('td', {}, r.name), h('td', {}, r.platformLabel), h('td', {}, `平台 ${(r.platformFeeRate * 100).toFixed(1)}% · 佣金 ${(r.commissionRate * 100).toFixed(1)}%`),
         h('td', {}, r.qa ? '政策问答' : '—'),
-        h('td', { title: r.connection.error ?? '' }, CONNECTION[r.connection.state] ?? r.connection.state),
+        // The reason in the row itself: a phone cannot show a hover title.
+        h('td', {}, CONNECTION[r.connection.state] ?? r.connection.state, r.connection.error ? h('div', { class: 'muted small' }, r.connection.error) : null),
         h('td', {}, h('input', { value: r.overlays.product, readonly: true, style: { width: '100%' } })),
         // A push room takes messages at any time: there is nothing to connect.
         h('td', { class: 'actions' }, r.platform === 'push' ? null
