@@ -72,6 +72,7 @@ describe('product photos (multipart, over a real socket)', () => {
     const first = await upload(product.id, png(), 'image/png');
     const res = await upload(product.id, bytes, type);
     expect([res.status, res.body.error.code]).toEqual([415, 'PHOTO_UNSUPPORTED_TYPE']);
+    expect(res.body.error.messageZh).not.toMatch(/[a-z]/);
     const after = await fetch(`${base}/api/products/${product.id}`, { headers: auth }).then(json);
     expect(after.photoUrl).toBe(first.body.photoUrl);
   });
@@ -81,6 +82,8 @@ describe('product photos (multipart, over a real socket)', () => {
     const big = Buffer.concat([png(), Buffer.alloc(5 * 1024 * 1024 + 10)]);
     const res = await upload(product.id, big, 'image/png');
     expect([res.status, res.body.error.code]).toEqual([413, 'PHOTO_TOO_LARGE']);
+    // The limit, in the dashboard's language, not Fastify's "request file too large".
+    expect(res.body.error.messageZh).toBe('图片太大：不能超过 5 MB');
     const after = await fetch(`${base}/api/products/${product.id}`, { headers: auth }).then(json);
     expect(after.photoUrl).toBeNull();
   });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { MAX_PHOTO_BYTES } from '../photos/photo.ts';
 import { isUnavailable } from '../store/postgres/reach.ts';
 import { describeValidation } from './validation.ts';
 
@@ -25,7 +26,8 @@ function toAppError(err: FastifyError): AppError | undefined {
     return new AppError('VALIDATION_FAILED', en, zh);
   }
   const code = err.code ? FASTIFY_CODES[err.code] : undefined;
-  if (code) return new AppError(code, err.message);
+  // Fastify's own detail is English ("request file too large"): the Chinese message stands alone.
+  if (code) return new AppError(code, err.message, code === 'PHOTO_TOO_LARGE' ? `不能超过 ${MAX_PHOTO_BYTES / 1024 / 1024} MB` : '');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new AppError('VALIDATION_FAILED', err.message);
   // drizzle wraps the driver's error in its own; either may say the connection is gone.
   // Without the driver's message: it holds the failed query and its parameters (logged below).

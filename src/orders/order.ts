@@ -66,7 +66,7 @@ const MANUAL_STEPS: Record<OrderStatus, readonly OrderStatus[]> = {
 };
 
 export function checkManualStep(from: OrderStatus, to: OrderStatus): void {
-  if (!MANUAL_STEPS[from].includes(to)) throw new AppError('ORDER_STATUS_STEP', `${from} → ${to}`);
+  if (!MANUAL_STEPS[from].includes(to)) throw new AppError('ORDER_STATUS_STEP', `${from} → ${to}`, `${STATUS_LABELS[from]}的订单不能改为${STATUS_LABELS[to]}`);
 }
 
 /** Statuses that hold stock and carry a live ledger claim. */

@@ -173,7 +173,7 @@ describe('the life cycle', () => {
     expect((await patch(order.id, 'expired')).status).toBe(409);
     expect((await patch(order.id, 'confirmed')).body.status).toBe('confirmed');
     expect((await patch(order.id, 'shipped')).body.status).toBe('shipped');
-    expect((await patch(order.id, 'cancelled')).body.error.code).toBe('ORDER_STATUS_STEP');
+    expect((await patch(order.id, 'cancelled')).body.error).toMatchObject({ code: 'ORDER_STATUS_STEP', messageZh: '订单状态不能这样变更：已发货的订单不能改为已取消' });
     expect((await patch(order.id, 'completed')).body.status).toBe('completed');
     expect((await patch(order.id, 'held')).status).toBe(409);
     expect((await patch(order.id, 'lost')).status).toBe(400);

@@ -104,10 +104,10 @@ const products: FastifyPluginAsyncTypebox = async (app) => {
     if (!file) throw new AppError('PHOTO_MISSING');
     const bytes = await file.toBuffer();
     // busboy may mark the stream truncated only after the last chunk, past toBuffer's own check.
-    if (file.file.truncated) throw new AppError('PHOTO_TOO_LARGE', `over ${MAX_PHOTO_BYTES / 1024 / 1024} MB`);
+    if (file.file.truncated) throw new AppError('PHOTO_TOO_LARGE', `over ${MAX_PHOTO_BYTES / 1024 / 1024} MB`, `不能超过 ${MAX_PHOTO_BYTES / 1024 / 1024} MB`);
     if (bytes.length === 0) throw new AppError('PHOTO_MISSING', 'the file is empty');
     const mime = sniffPhotoType(bytes);
-    if (!mime) throw new AppError('PHOTO_UNSUPPORTED_TYPE', `got ${JSON.stringify(file.mimetype)}`);
+    if (!mime) throw new AppError('PHOTO_UNSUPPORTED_TYPE', `got ${JSON.stringify(file.mimetype)}`, '这个文件的内容不是这几种图片');
     const id = crypto.createHash('sha256').update(bytes).digest('hex');
     return view(await store.products.setPhoto(req.params.id, { id, mime, bytes, createdAt: new Date() }));
   });
