@@ -10,6 +10,7 @@ import { ChatPipeline } from './chat/pipeline.ts';
 import { createEvents, type Events } from './events.ts';
 import { chatSafeName } from './orders/ack.ts';
 import { OrderService } from './orders/service.ts';
+import { AppError } from './errors.ts';
 import { addressedLine, AnswerCooldown } from './policy/cooldown.ts';
 import { inForce } from './policy/entry.ts';
 import { PolicyService } from './policy/service.ts';
@@ -95,6 +96,19 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     // Chat ingest can run at thousands of requests a second: log refusals and failures, not every hit.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Node's 16 KB for the request line and headers refused a question of ~1,800 Chinese characters
+    // in `/api/policy/ask?q=` (each is nine bytes escaped): 64 KB takes any a viewer could paste.
+    http: { maxHeaderSize: 64 * 1024 },
+    // What Node refuses before Fastify sees a request (headers too large, a malformed request)
+    // gets the API's error shape too, not Fastify's default body.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const refused = new AppError((err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED', 'the request could not be read');
+      const body = JSON.stringify(refused.toJSON());
+      socket.end(
+        `HTTP/1.1 ${refused.statusCode} ${refused.statusCode === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
     frameworkErrors: (err, _request, reply) => {
       const refused = frameworkRefusal(err);

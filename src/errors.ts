@@ -15,6 +15,7 @@ const catalogue = {
   INVALID_UTF8: [400, '请求含有无效的 UTF-8 文字', 'the body is not valid UTF-8 text'],
   UNSUPPORTED_MEDIA_TYPE: [415, '不支持的内容类型', 'unsupported content type'],
   BODY_TOO_LARGE: [413, '请求内容太大', 'the request body is too large'],
+  HEADERS_TOO_LARGE: [431, '请求地址或请求头太长', 'the request line or headers are too large'],
   NOT_FOUND: [404, '没有这个地址', 'no such route'],
   HOUSEHOLD_NOT_FOUND: [404, '农户不存在', 'no such household'],
   HOUSEHOLD_IN_USE: [409, '农户仍是商品的供货户，不能删除', 'the household still supplies products or has sales'],

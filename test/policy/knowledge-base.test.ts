@@ -131,6 +131,18 @@ describe('policy knowledge base', () => {
     expect(await entries()).toEqual([]);
   });
 
+  it('answers a question of thousands of Chinese characters over HTTP, and refuses a larger request line in the API’s shape', async () => {
+    await call(app, 'POST', '/api/policy/import', KB);
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const ask = (q: string) => fetch(`${base}/api/policy/ask?q=${encodeURIComponent(q)}`, { headers: auth });
+    // 5,000 characters are 45 KB escaped: past Node's 16 KB default for the request line.
+    const long = await ask('小额信贷最多能贷多少钱'.repeat(500));
+    expect([long.status, (await long.json()).answered]).toEqual([200, expect.any(Boolean)]);
+    const huge = await ask('问'.repeat(10_000));
+    expect(huge.status).toBe(431);
+    expect((await huge.json()).error).toMatchObject({ code: 'HEADERS_TOO_LARGE', messageZh: expect.stringContaining('太长') });
+  });
+
   it('answers any q with 200, and only a missing q with 400', async () => {
     await call(app, 'POST', '/api/policy/import', KB);
     for (const q of ['', '🙏', 'x'.repeat(5000), '<img src=x onerror=alert(1)>']) {
