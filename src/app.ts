@@ -102,8 +102,9 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     // What Node refuses before Fastify sees a request (headers too large, a malformed request)
     // gets the API's error shape too, not Fastify's default body.
     clientErrorHandler: (err, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const refused = new AppError((err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED', 'the request could not be read');
+      // A response already on its way (a pipelined request after a good one) must not be overwritten.
+      if (!socket.writable || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) return socket.destroy();
+      const refused = new AppError((err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : 'VALIDATION_FAILED', 'the request could not be read', '');
       const body = JSON.stringify(refused.toJSON());
       socket.end(
         `HTTP/1.1 ${refused.statusCode} ${refused.statusCode === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -168,9 +169,10 @@ export async function buildApp({ config, store: given, logger, registry, qaCoold
     new RoomConnections({ store, registry: app.registry, runtime: app.runtime, pipeline: app.pipeline, events: app.events, catalog: app.catalog, log: app.log }),
   );
   app.addHook('onReady', async () => app.connections.startEnabled());
+  // Before the adapters close, while a combined answer on its way can still reach chat; a question
+  // asked after the stop goes to the queue by itself.
+  app.addHook('preClose', async () => requeueLogged(await cooldown.stop()));
   app.addHook('preClose', async () => app.connections.closeAll());
-  // After the adapters have stopped delivering chat: a window opened meanwhile would be lost.
-  app.addHook('preClose', async () => requeueLogged(cooldown.stop()));
   const exportScheduler = new ExportScheduler(
     store,
     (kind) => {

@@ -19,6 +19,25 @@ describe('the product codes the parser reads', () => {
     expect((await catalog.recheck(arrived)).has('N8')).toBe(true);
   });
 
+  it('keeps rechecking: each later message gets codes loaded after it, and a failed load is not kept', async () => {
+    const { state, catalog } = storeWith(['1']);
+    await catalog.codes();
+    await new Promise((r) => setTimeout(r, 150));
+    state.codes.push('N8');
+    expect((await catalog.recheck(Date.now())).has('N8')).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    state.codes.push('N9');
+    expect((await catalog.recheck(Date.now())).has('N9')).toBe(true);
+    // The database away for one load: that message fails, the next one reads again.
+    let away = true;
+    const store = { products: { codes: async () => (away ? Promise.reject(new Error('database away')) : ['1', 'N7']) } } as unknown as Store;
+    const flaky = new Catalog(store);
+    await expect(flaky.recheck(Date.now())).rejects.toThrow('database away');
+    away = false;
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await flaky.recheck(Date.now())).has('N7')).toBe(true);
+  });
+
   it('lets a burst of unknown codes wait for one reload, not one each', async () => {
     const { state, catalog } = storeWith(['1']);
     await catalog.codes();

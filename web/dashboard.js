@@ -274,8 +274,9 @@ $('#product-form').addEventListener('submit', (e) => {
   act(async () => {
     if (editing) await patch(`/api/products/${editing.id}`, body);
     else await post('/api/products', body);
-    newProduct();
+    // The households first: the empty form's source row offers them.
     await loadProducts();
+    newProduct();
   }, editing ? '已保存' : '已添加商品');
 });
 $('#product-photo-file').addEventListener('change', (e) => {
@@ -318,7 +319,10 @@ async function loadRooms() {
             : h('button', { type: 'button', onclick: () => connect(r, 'connect', '正在连接') }, '连接'))),
     ),
   );
+  // Kept as chosen: the list is redrawn after a room connects.
+  const chosen = $('#tally-room').value;
   fill($('#tally-room'), h('option', { value: '' }, '全部'), rooms.map((r) => h('option', { value: r.id }, r.name)));
+  $('#tally-room').value = rooms.some((r) => String(r.id) === chosen) ? chosen : '';
 }
 loaders.rooms = () => {
   act(loadRooms);

@@ -22,6 +22,8 @@ const KEPT_MS = 2000;
 export class FloodGuard {
   /** Per buyer, the messages admitted lately, oldest first. */
   private readonly recent = new Map<string, Admitted[]>();
+  /** When buyers gone quiet were last swept out. */
+  private sweptAt = 0;
 
   /** Records an order message and says whether it goes over `perSecond`. */
   exceeded(key: string, perSecond: number, messageId: string, now = Date.now()): boolean {
@@ -36,11 +38,14 @@ export class FloodGuard {
     const over = crowdsASecond(admitted, now, perSecond);
     if (!over) admitted.splice(insertionPoint(admitted, now), 0, { at: now, messageId });
     this.recent.set(key, admitted);
-    if (this.recent.size > 50_000) this.prune(now - KEPT_MS);
+    // Buyers gone quiet are forgotten, in one sweep a second at most: sweeping on every message
+    // once 50,000 buyers were active cost a whole scan each.
+    if (this.recent.size > 50_000 && now - this.sweptAt >= 1000) this.prune(now - KEPT_MS, now);
     return over;
   }
 
-  private prune(since: number): void {
+  private prune(since: number, now: number): void {
+    this.sweptAt = now;
     for (const [key, admitted] of this.recent) if ((admitted.at(-1)?.at ?? since) <= since) this.recent.delete(key);
   }
 }

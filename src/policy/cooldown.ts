@@ -44,6 +44,8 @@ export type Claim = { now: true } | { now: false; collect: (questionId: number) 
 
 export class AnswerCooldown {
   private readonly windows = new Map<string, Window>();
+  /** Combined answers on their way (the entry being read). */
+  private readonly sending = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -65,13 +67,9 @@ export class AnswerCooldown {
     const open = this.windows.get(key);
     if (open) {
       if (open.answeredMessage === messageId) return { now: true };
-      // A set and a short list: sixty thousand askers in one window cost no more each than the first.
-      if (!open.askers.has(asker.id)) {
-        open.askers.add(asker.id);
-        open.names.push({ arrival, name: asker.name });
-        if (open.names.length > MAX_NAMES) open.names.sort((a, b) => a.arrival - b.arrival).pop();
-      }
-      return { now: false, collect: (questionId) => this.collect(open, questionId) };
+      // Named when the question is stored, not when claimed: a transaction run again (PostgreSQL
+      // retries a deadlock) claims again, maybe in the next window, and must be named once.
+      return { now: false, collect: (questionId) => this.collect(open, questionId, asker, arrival) };
     }
     // The one answered now is in the window too, so asking again does not put them in the combined answer.
     this.start(key, roomId, entryId, { askerId: asker.id, messageId });
@@ -79,10 +77,11 @@ export class AnswerCooldown {
   }
 
   /**
-   * Stops every window, and every claim from now on; returns the questions of the askers still
-   * waiting for a combined answer (a question stored later goes back to the queue by itself).
+   * Stops every window, and every claim from now on; resolves, once the combined answers already
+   * on their way have settled, with the questions of the askers still waiting for one (a question
+   * stored later goes back to the queue by itself).
    */
-  stop(): number[] {
+  async stop(): Promise<number[]> {
     this.stopped = true;
     const waiting: number[] = [];
     for (const window of this.windows.values()) {
@@ -91,13 +90,19 @@ export class AnswerCooldown {
       waiting.push(...window.questionIds);
     }
     this.windows.clear();
+    await Promise.all(this.sending);
     return waiting;
   }
 
-  private collect(window: Window, questionId: number): void {
-    if (window.fate === 'requeued') this.requeue([questionId]);
-    // Open or sending: settled with the others. Sent: the asker was named in it.
-    else if (window.fate !== 'sent') window.questionIds.push(questionId);
+  /** A collected asker's question, stored: named in the window's answer if it is still open, else back to the queue. */
+  private collect(window: Window, questionId: number, asker: { id: string; name: string }, arrival: number): void {
+    if (window.fate !== 'open') return this.requeue([questionId]);
+    window.questionIds.push(questionId);
+    // A set and a short list: sixty thousand askers in one window cost no more each than the first.
+    if (window.askers.has(asker.id)) return;
+    window.askers.add(asker.id);
+    window.names.push({ arrival, name: asker.name });
+    if (window.names.length > MAX_NAMES) window.names.sort((a, b) => a.arrival - b.arrival).pop();
   }
 
   private start(key: string, roomId: number, entryId: string, answered?: { askerId: string; messageId: string }): void {
@@ -108,12 +113,14 @@ export class AnswerCooldown {
       window.fate = 'sending';
       const names = window.names.sort((a, b) => a.arrival - b.arrival).map((n) => n.name);
       const answer = { roomId, entryId, names, count: window.askers.size - (answered === undefined ? 0 : 1), questionIds: window.questionIds };
-      void this.send(answer)
+      const sending = this.send(answer)
         .catch(() => false)
         .then((sent) => {
           window.fate = sent ? 'sent' : 'requeued';
           if (!sent) this.requeue(window.questionIds);
-        });
+        })
+        .finally(() => this.sending.delete(sending));
+      this.sending.add(sending);
       // The combined answer opens a new window, so a steady stream is answered once per window.
       this.start(key, roomId, entryId);
     }, this.windowMs);

@@ -46,15 +46,18 @@ export class Catalog {
    */
   recheck(arrivedAt: number): Promise<ReadonlySet<string>> {
     if (this.cached && this.cached.at > arrivedAt) return this.cached.codes;
-    this.rechecking ??= (async () => {
-      const wait = (this.cached?.at ?? 0) + RECHECK_MS - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      // Started from here on, the reload is later than every message that waited for it.
-      this.rechecking = undefined;
+    if (this.rechecking) return this.rechecking;
+    // At most RECHECK_MS (a clock stepped back must not hold the messages longer).
+    const wait = Math.min(RECHECK_MS, (this.cached?.at ?? 0) + RECHECK_MS - Date.now());
+    const rechecking: Promise<ReadonlySet<string>> = new Promise<void>((r) => setTimeout(r, Math.max(0, wait))).then(() => {
+      // Started from here on, the reload is later than every message that waited for it; a message
+      // arriving now waits for the next one.
+      if (this.rechecking === rechecking) this.rechecking = undefined;
       this.load();
       return this.cached!.codes;
-    })();
-    return this.rechecking;
+    });
+    this.rechecking = rechecking;
+    return rechecking;
   }
 
   invalidate(): void {

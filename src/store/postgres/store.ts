@@ -84,7 +84,7 @@ class PostgresStore implements Store {
   private closed = false;
   /** The health check's own connection, and its last answer. */
   private reachClient: pg.Client | undefined;
-  private reach: { at: number; answer: Promise<boolean> } | undefined;
+  private reach: { at: number; pending: boolean; answer: Promise<boolean> } | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -158,29 +158,41 @@ class PostgresStore implements Store {
    * the open route is asked.
    */
   reachable(): Promise<boolean> {
-    if (this.reach && Date.now() - this.reach.at < REACH_CACHE_MS) return this.reach.answer;
-    const answer = (async () => {
+    if (this.closed) return Promise.resolve(false);
+    // One check at a time, and its answer for a second after.
+    if (this.reach && (this.reach.pending || Date.now() - this.reach.at < REACH_CACHE_MS)) return this.reach.answer;
+    const reach = { at: Date.now(), pending: true, answer: Promise.resolve(false) };
+    reach.answer = (async () => {
+      let client = this.reachClient;
       try {
-        this.reachClient ??= await withTimeout(this.connectReachClient(), REACH_TIMEOUT_MS);
-        await withTimeout(this.reachClient.query('select 1'), REACH_TIMEOUT_MS);
+        client ??= this.reachClient = await this.connectReachClient();
+        await withTimeout(client.query('select 1'), REACH_TIMEOUT_MS);
         return true;
       } catch {
         // Broken or stuck: the next check opens a new one.
-        void this.reachClient?.end().catch(() => {});
-        this.reachClient = undefined;
+        if (client) void client.end().catch(() => {});
+        if (this.reachClient === client) this.reachClient = undefined;
         return false;
+      } finally {
+        reach.pending = false;
+        reach.at = Date.now();
       }
     })();
-    this.reach = { at: Date.now(), answer };
-    return answer;
+    this.reach = reach;
+    return reach.answer;
   }
 
   private async connectReachClient(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: REACH_TIMEOUT_MS });
     client.on('error', () => {});
-    await client.connect();
+    try {
+      await withTimeout(client.connect(), REACH_TIMEOUT_MS);
+    } catch (err) {
+      void client.end().catch(() => {});
+      throw err;
+    }
     if (this.closed) {
-      await client.end();
+      await client.end().catch(() => {});
       throw new AppError('DATABASE_UNAVAILABLE', 'the store is closed');
     }
     return client;
